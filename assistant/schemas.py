@@ -1,0 +1,193 @@
+"""Typed records shared by ingestion, retrieval and every workflow.
+
+The chunk metadata is designed up front for all features: chat filters (kind, team, date, company,
+participant), the contact ledger (company, participant, role, interviewer, date, team), themes (speaker and
+whether the speaker is the customer), alignment (objective and initiative ids), metrics (metric, period) and
+access control (visibility). Chroma only stores flat scalars, so :meth:`ChunkMeta.to_chroma` flattens lists and
+:meth:`ChunkMeta.from_chroma` restores them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+EVERYONE = "everyone"
+VIS_PREFIX = "vis_"
+DATE_NUM = "date_num"
+
+
+class Kind(StrEnum):
+    STRATEGY = "strategy"
+    INTERVIEW = "interview"
+    METRICS = "metrics"
+    NOTE = "note"
+
+
+class SourceInfo(BaseModel):
+    """Document-level facts about one file; ``path`` (workspace-relative, POSIX) is the source id."""
+
+    path: str
+    kind: Kind
+    format: str
+    title: str
+    content_hash: str
+    team: str | None = None
+    date: dt.date | None = None
+    visibility: list[str] = Field(default_factory=lambda: [EVERYONE])
+    doc_type: str | None = None
+    company: str | None = None
+    participant: str | None = None
+    role: str | None = None
+    interviewer: str | None = None
+    period: str | None = None
+
+
+class Turn(BaseModel):
+    """One speaker turn of an interview transcript."""
+
+    speaker: str
+    text: str
+    timestamp: str | None = None  # HH:MM:SS from the start of the recording
+
+
+class MetricPoint(BaseModel):
+    """One parsed value of a metric table; ``category`` is set for long-shape tables."""
+
+    metric: str
+    period: str
+    value: float
+    category: str | None = None
+
+
+class ParsedSource(BaseModel):
+    """What a loader returns: metadata plus the body in the shape its kind needs."""
+
+    info: SourceInfo
+    text: str
+    turns: list[Turn] = Field(default_factory=list)
+    metric_points: list[MetricPoint] = Field(default_factory=list)
+
+
+_LIST_FIELDS = ("visibility", "objective_ids", "initiative_ids")
+
+
+class ChunkMeta(BaseModel):
+    """Everything a chunk carries besides its text."""
+
+    source: str
+    kind: Kind
+    title: str
+    position: int
+    source_hash: str
+    format: str = ""
+    team: str | None = None
+    date: str | None = None  # ISO date of the source document
+    visibility: list[str] = Field(default_factory=lambda: [EVERYONE])
+    doc_type: str | None = None
+    section: str | None = None
+    company: str | None = None
+    participant: str | None = None
+    role: str | None = None
+    interviewer: str | None = None
+    speaker: str | None = None
+    speaker_is_participant: bool | None = None
+    timestamp: str | None = None
+    metric: str | None = None
+    period: str | None = None
+    objective_ids: list[str] = Field(default_factory=list)
+    initiative_ids: list[str] = Field(default_factory=list)
+
+    def to_chroma(self) -> dict[str, str | int | float | bool]:
+        """Flatten for Chroma: lists become comma-joined strings; visibility also becomes one flag per team."""
+        flat: dict[str, str | int | float | bool] = {}
+        for key, value in self.model_dump(mode="json").items():
+            if value is None:
+                continue
+            if key in _LIST_FIELDS:
+                flat[key] = ",".join(value)
+            else:
+                flat[key] = value
+        for team in self.visibility:
+            flat[VIS_PREFIX + team] = True
+        if self.date:
+            flat[DATE_NUM] = int(self.date.replace("-", "")[:8])  # Chroma compares numbers only
+        return flat
+
+    @classmethod
+    def from_chroma(cls, flat: dict[str, Any]) -> ChunkMeta:
+        data = {k: v for k, v in flat.items() if not k.startswith(VIS_PREFIX) and k != DATE_NUM}
+        for key in _LIST_FIELDS:
+            raw = data.get(key)
+            data[key] = [part for part in str(raw).split(",") if part] if raw else []
+        if not data["visibility"]:
+            data["visibility"] = [EVERYONE]
+        return cls.model_validate(data)
+
+
+class Chunk(BaseModel):
+    """A retrievable piece of a source; ``id`` is deterministic: source path, position and text hash."""
+
+    id: str
+    text: str
+    meta: ChunkMeta
+    context: str = ""  # title/section or the question answered: embedded and indexed, never quoted
+
+
+class Hit(BaseModel):
+    """A retrieved chunk with its fused score and the ranks it had in each retriever."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class SearchFilters(BaseModel):
+    """Metadata filters shared by the dense and lexical retrievers; empty lists mean "any"."""
+
+    kinds: list[Kind] = Field(default_factory=list)
+    teams: list[str] = Field(default_factory=list)
+    companies: list[str] = Field(default_factory=list)
+    participants: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    customer_turns_only: bool = False
+
+
+class SourceRecord(BaseModel):
+    """The stored manifest entry of one ingested source (kept in Chroma, the source of truth)."""
+
+    path: str
+    kind: Kind
+    content_hash: str
+    chunks: int
+    title: str = ""
+    team: str | None = None
+    date: str | None = None
+    visibility: list[str] = Field(default_factory=lambda: [EVERYONE])
+    format: str = ""
+    workspace: str = ""  # resolved root folder the source was found in; scopes deletion of removed files
+    complete: bool = True  # False while a job is writing its chunks; a crash leaves it False, the rerun repairs
+    metric_points: list[MetricPoint] = Field(default_factory=list)
+
+
+class FailedFile(BaseModel):
+    path: str
+    error: str
+
+
+class IngestReport(BaseModel):
+    """The result of one ingestion job; the CLI's ``--json`` contract."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    failed: list[FailedFile] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Evaluation of prodops' grounding and retrieval (golden sets, metrics, runner)."""
