@@ -16,6 +16,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli_answers import (
+    KindOpt,
+    SinceOpt,
+    TeamOpt,
+    UntilOpt,
+    answer_json,
+    filters_from,
+    print_answer,
+)
 from assistant.errors import ProdopsError
 from assistant.runtime import Runtime, default_runtime
 
@@ -91,6 +100,90 @@ def reindex() -> None:
 
     chunks, rows = rebuild_derived(_runtime())
     console.print(f"lexical index: {chunks} chunks; metric rows: {rows}")
+
+
+@app.command()
+@friendly_errors
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in plain words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+    kind: KindOpt = None,
+    team: TeamOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+) -> None:
+    """Answer one question with numbered citations (or say the sources don't cover it)."""
+    from assistant.chat import ChatService
+
+    answer = ChatService(_runtime()).ask(question, filters_from(kind, team, since, until))
+    if as_json:
+        typer.echo(json.dumps(answer_json(answer)))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+@friendly_errors
+def search(
+    query: Annotated[str, typer.Argument()],
+    k: Annotated[int, typer.Option("--k", min=1, max=100)] = 8,
+    kind: KindOpt = None,
+    team: TeamOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Raw hybrid search hits (dense + BM25, fused) with scores."""
+    from assistant.retrieval import HybridRetriever
+
+    hits = HybridRetriever(_runtime()).search(query, k=k, filters=filters_from(kind, team))
+    if as_json:
+        rows = [{"chunk_id": h.chunk.id, "source": h.chunk.meta.source, "score": h.score, "text": h.chunk.text}
+                for h in hits]
+        typer.echo(json.dumps(rows))
+        return
+    for rank, h in enumerate(hits, start=1):
+        console.print(f"[cyan]{rank:>2}[/cyan] {h.score:.4f} [bold]{h.chunk.meta.source}[/bold] "
+                      f"({h.chunk.meta.kind.value}) {' '.join(h.chunk.text.split())[:140]}")
+
+
+@app.command()
+@friendly_errors
+def chat(kind: KindOpt = None, team: TeamOpt = None) -> None:
+    """Interactive chat with history: follow-ups like "and for the Growth team?" work. Ctrl-D to quit."""
+    from assistant.chat import ChatService
+    from assistant.conversations import Message
+
+    service = ChatService(_runtime())
+    history: list[Message] = []
+    console.print("[dim]Ask a question (empty line or Ctrl-D to quit).[/dim]")
+    while True:
+        try:
+            question = console.input("[bold green]you>[/bold green] ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        answer = service.ask(question, filters_from(kind, team), history=history)
+        print_answer(answer)
+        history += [Message(role="user", content=answer.query or question),
+                    Message(role="assistant", content=answer.answer)]
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Run the HTTP API and web page (uvicorn)."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from assistant.config import get_settings
+    from assistant.errors import ConfigError
+
+    if not get_settings().api_keys and host not in {"127.0.0.1", "localhost", "::1"}:
+        raise ConfigError(f"refusing to serve on {host} without PRODOPS_API_KEYS: open mode is loopback only")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
 def main() -> None:

@@ -9,8 +9,21 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiKey(BaseModel):
+    """One API key: who holds it and which teams' documents it may read.
+
+    Store ``key_sha256`` (hex SHA-256 of the key, e.g. ``printf %s KEY | sha256sum``) rather than ``key``.
+    """
+
+    name: str
+    team: str
+    role: str = "member"  # "admin" reads every team's documents
+    key_sha256: str | None = None
+    key: str | None = None
 
 
 class Settings(BaseSettings):
@@ -32,9 +45,17 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=20_000_000, ge=1, description="Files larger than this are refused.")
     chunk_size: int = Field(default=1200, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(default=150, ge=0)
+    company_name: str = Field(default="your company", description="Used in prompts and reports.")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: offline.")
     llm_model: str | None = None
     llm_api_key: str | None = None
+
+    api_keys: list[ApiKey] = Field(
+        default_factory=list,
+        description='JSON list, e.g. [{"name": "ana", "team": "growth", "key_sha256": "..."}]. Empty: open, '
+        "loopback only.",
+    )
+    max_question_chars: int = Field(default=2000, ge=10)
 
     @field_validator("chroma_url")
     @classmethod
@@ -47,11 +68,21 @@ class Settings(BaseSettings):
 
     @field_validator("chunk_overlap")
     @classmethod
-    def _overlap_smaller_than_chunk(cls, value: int, info) -> int:  # type: ignore[no-untyped-def]
+    def _overlap_smaller_than_chunk(cls, value: int, info: ValidationInfo) -> int:
         size = info.data.get("chunk_size", 1200)
         if value >= size:
             raise ValueError("PRODOPS_CHUNK_OVERLAP must be smaller than PRODOPS_CHUNK_SIZE")
         return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_are_usable(cls, keys: list[ApiKey]) -> list[ApiKey]:
+        for entry in keys:
+            if not entry.key_sha256 and not entry.key:
+                raise ValueError(f"PRODOPS_API_KEYS entry {entry.name!r} needs key_sha256 (preferred) or key")
+            if entry.key_sha256 and len(entry.key_sha256) != 64:
+                raise ValueError(f"PRODOPS_API_KEYS entry {entry.name!r}: key_sha256 must be 64 hex characters")
+        return keys
 
     @property
     def chroma_path(self) -> Path:
@@ -64,6 +95,10 @@ class Settings(BaseSettings):
     @property
     def metrics_path(self) -> Path:
         return self.data_dir / "metrics.sqlite3"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.data_dir / "conversations.sqlite3"
 
 
 @lru_cache(maxsize=1)

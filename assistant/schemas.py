@@ -142,6 +142,7 @@ class Hit(BaseModel):
 
     chunk: Chunk
     score: float
+    similarity: float | None = None  # cosine similarity to the query, when the dense retriever found it
     dense_rank: int | None = None
     lexical_rank: int | None = None
 
@@ -191,3 +192,31 @@ class IngestReport(BaseModel):
     chunks: int = 0
     embedded: int = 0
     failed: list[FailedFile] = Field(default_factory=list)
+
+
+class Citation(BaseModel):
+    """A numbered reference to a chunk that was actually retrieved for this answer."""
+
+    n: int
+    chunk_id: str
+    source: str
+    text: str
+    title: str = ""
+
+
+class AnswerSentence(BaseModel):
+    text: str
+    citations: list[int] = Field(default_factory=list)
+    supported: bool = False
+    score: float = 0.0
+
+
+class Answer(BaseModel):
+    """What every synthesizer returns; ``invalid_citations`` lists references a model made to unknown chunks."""
+
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    invalid_citations: list[str] = Field(default_factory=list)
+    query: str = ""

@@ -102,7 +102,7 @@ class ChunkStore:
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 embeddings=[list(v) for v in embeddings[start : start + self._batch]],
-                metadatas=[{**c.meta.to_chroma(), "context": c.context} for c in part],  # type: ignore[misc]
+                metadatas=[{**c.meta.to_chroma(), "context": c.context} for c in part],
             )
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
@@ -112,7 +112,7 @@ class ChunkStore:
             self._chunks.update(
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
-                metadatas=[{**c.meta.to_chroma(), "context": c.context} for c in part],  # type: ignore[misc]
+                metadatas=[{**c.meta.to_chroma(), "context": c.context} for c in part],
             )
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -135,6 +135,12 @@ class ChunkStore:
         got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
         by_id = {i: _to_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [by_id[i] for i in ids if i in by_id]
+
+    def vectors(self, ids: Sequence[str]) -> list[list[float]]:
+        """Stored vectors of ``ids``, in the order asked (every id must exist)."""
+        got = self._chunks.get(ids=list(ids), include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        return [list(by_id[i]) for i in ids]
 
     def iter_chunks(self, where: dict[str, Any] | None = None, page: int = 1000) -> Iterator[Chunk]:
         """Every stored chunk (optionally filtered), paged so memory stays flat on large stores."""

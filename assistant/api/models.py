@@ -1,0 +1,87 @@
+"""Request and response bodies of the HTTP API (kept apart from the stored types)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.schemas import AnswerSentence, Citation, Kind, SearchFilters
+
+
+class FiltersIn(BaseModel):
+    kind: list[Kind] = Field(default_factory=list)
+    team: list[str] = Field(default_factory=list)
+    company: list[str] = Field(default_factory=list)
+    participant: list[str] = Field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def to_filters(self) -> SearchFilters:
+        return SearchFilters(
+            kinds=self.kind, teams=self.team, companies=self.company, participants=self.participant,
+            date_from=self.date_from, date_to=self.date_to,
+        )
+
+
+class ChatMessageIn(BaseModel):
+    role: Literal["user", "assistant", "system"]
+    content: str = Field(min_length=1, max_length=20_000)
+
+
+class ChatRequest(BaseModel):
+    messages: list[ChatMessageIn] = Field(min_length=1, description="OpenAI-style; the last must be the user's.")
+    stream: bool = False
+    conversation_id: str | None = Field(default=None, max_length=64)
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+
+class ChatResponse(BaseModel):
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    sentences: list[AnswerSentence]
+    invalid_citations: list[str] = Field(default_factory=list)
+    query: str
+    conversation_id: str
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(default=8, ge=1, le=50)
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+
+class SearchHitOut(BaseModel):
+    chunk_id: str
+    source: str
+    score: float
+    text: str
+    title: str
+    kind: Kind
+    team: str | None
+    date: str | None
+
+
+class SourceOut(BaseModel):
+    path: str
+    kind: Kind
+    chunks: int
+    team: str | None
+    date: str | None
+    title: str
+    visibility: list[str]
+
+
+class ChunkOut(BaseModel):
+    chunk_id: str
+    source: str
+    text: str
+    title: str
+    kind: Kind
+    metadata: dict[str, object]
+
+
+class SourceDetail(SourceOut):
+    chunk_list: list[ChunkOut]

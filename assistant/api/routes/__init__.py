@@ -1,0 +1,1 @@
+"""HTTP routes; each stays short and calls a feature function."""

@@ -1,0 +1,59 @@
+"""POST /v1/chat: answers with citations; ``stream: true`` gives Server-Sent Events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import StreamingResponse
+
+from assistant.api.deps import CallerDep, ChatDep, ConversationsDep
+from assistant.api.models import ChatRequest, ChatResponse
+from assistant.conversations import Message
+from assistant.errors import NotFound
+from assistant.schemas import Answer
+
+router = APIRouter(prefix="/v1", tags=["chat"])
+
+
+def _response(answer: Answer, conversation_id: str) -> ChatResponse:
+    return ChatResponse(**answer.model_dump(), conversation_id=conversation_id)
+
+
+@router.post("/chat", response_model=ChatResponse)
+def chat(body: ChatRequest, caller: CallerDep, service: ChatDep, store: ConversationsDep) -> object:
+    """Answer the last user message; history comes from `conversation_id` or the earlier messages."""
+    if body.messages[-1].role != "user":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the last message must have role 'user'")
+    question = body.messages[-1].content
+    conversation_id = body.conversation_id or store.new_id()
+    try:
+        history = store.get(conversation_id, caller.name).messages if body.conversation_id else []
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    if not history:
+        history = [Message(role=m.role, content=m.content) for m in body.messages[:-1]]
+    items = service.stream(question, body.filters.to_filters(), caller.scope, history)
+
+    def record(answer: Answer) -> None:
+        store.append(conversation_id, caller.name, Message(role="user", content=question))
+        store.append(conversation_id, caller.name, Message(role="assistant", content=answer.answer,
+                                                           extra={"citations": [c.chunk_id for c in answer.citations]}))
+
+    if not body.stream:
+        answer = next(i for i in items if isinstance(i, Answer))
+        record(answer)
+        return _response(answer, conversation_id)
+
+    def events() -> Iterator[str]:
+        for item in items:
+            if isinstance(item, Answer):
+                record(item)
+                final = _response(item, conversation_id).model_dump_json()
+                yield f"event: final\ndata: {final}\n\n"
+            else:
+                yield f"event: delta\ndata: {json.dumps({'text': item})}\n\n"
+        yield "event: done\ndata: {}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

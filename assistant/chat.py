@@ -1,0 +1,96 @@
+"""Question answering with citations, conversation memory and team scope.
+
+One path for the CLI, the API and the web page: condense a follow-up into a standalone question, retrieve in
+the caller's scope, answer metric questions from the tables, otherwise synthesize (extractive offline, an LLM
+when configured), and record the exchange.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
+
+from assistant.conversations import ConversationStore, Message, condense_rule
+from assistant.llm import build_chat_model, llm_configured
+from assistant.metric_answers import metric_answer
+from assistant.prompting import render
+from assistant.retrieval import HybridRetriever
+from assistant.runtime import Runtime
+from assistant.schemas import Answer, Hit, SearchFilters
+from assistant.synthesis.base import Synthesizer
+from assistant.synthesis.extractive import ExtractiveSynthesizer
+from assistant.synthesis.llm import LLMSynthesizer
+
+
+def build_synthesizer(runtime: Runtime, model: BaseChatModel | None = None) -> Synthesizer:
+    """The LLM synthesizer when a model is given or configured, else the offline extractive one."""
+    if model is None and llm_configured(runtime.settings):
+        model = build_chat_model(runtime.settings)
+    if model is not None:
+        return LLMSynthesizer(model, company_name=runtime.settings.company_name)
+    return ExtractiveSynthesizer()
+
+
+class ChatService:
+    def __init__(
+        self,
+        runtime: Runtime,
+        synthesizer: Synthesizer | None = None,
+        model: BaseChatModel | None = None,
+        conversations: ConversationStore | None = None,
+        k: int = 6,
+    ) -> None:
+        self.runtime = runtime
+        if model is None and llm_configured(runtime.settings):
+            model = build_chat_model(runtime.settings)
+        self.model = model
+        self.synthesizer = synthesizer or build_synthesizer(runtime, model)
+        self.retriever = HybridRetriever(runtime)
+        self.conversations = conversations
+        self.k = k
+
+    def standalone(self, question: str, history: Sequence[Message]) -> str:
+        """The follow-up rewritten to stand alone (LLM prompt when a model is configured)."""
+        if not history:
+            return question
+        if self.model is not None:
+            prompt = render("condense_question", history=list(history)[-6:], question=question)
+            rewritten = str(self.model.invoke([HumanMessage(content=prompt)]).content).strip()
+            return rewritten or question
+        return condense_rule(list(history), question)
+
+    def retrieve(self, question: str, filters: SearchFilters | None, scope: list[str] | None) -> list[Hit]:
+        return self.retriever.search(question, k=self.k, filters=filters, scope=scope)
+
+    def ask(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        scope: list[str] | None = None,
+        history: Sequence[Message] = (),
+    ) -> Answer:
+        result: Answer | None = None
+        for item in self.stream(question, filters, scope, history):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None
+        return result
+
+    def stream(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        scope: list[str] | None = None,
+        history: Sequence[Message] = (),
+    ) -> Iterator[str | Answer]:
+        """Text deltas, then the final Answer (whose ``query`` is the standalone question used)."""
+        query = self.standalone(question, history)
+        hits = self.retrieve(query, filters, scope)
+        computed = metric_answer(query, hits, self.runtime.metric_rows)
+        if computed is not None:
+            yield computed.answer
+            yield computed
+            return
+        yield from self.synthesizer.stream(query, hits)

@@ -1,0 +1,50 @@
+"""`prodops ask`, `chat`, `search` and `serve`: the question-answering side of the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from assistant.schemas import Answer, Kind, SearchFilters
+
+console = Console()
+
+KindOpt = Annotated[list[Kind] | None, typer.Option("--kind", help="Only this kind (repeatable).")]
+TeamOpt = Annotated[list[str] | None, typer.Option("--team", help="Only this team's documents (repeatable).")]
+SinceOpt = Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="From this date.")]
+UntilOpt = Annotated[dt.datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="Up to this date.")]
+
+
+def filters_from(kind: list[Kind] | None, team: list[str] | None, since: dt.datetime | None = None,
+                 until: dt.datetime | None = None) -> SearchFilters:
+    return SearchFilters(kinds=kind or [], teams=team or [], date_from=since.date() if since else None,
+                         date_to=until.date() if until else None)
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    """The `ask --json` contract (the API's chat response has the same fields plus conversation_id)."""
+    return {
+        "answer": answer.answer,
+        "abstained": answer.abstained,
+        "citations": [{"n": c.n, "chunk_id": c.chunk_id, "source": c.source, "text": c.text}
+                      for c in answer.citations],
+        "sentences": [{"text": s.text, "citations": s.citations, "supported": s.supported, "score": s.score}
+                      for s in answer.sentences],
+        "invalid_citations": answer.invalid_citations,
+        "query": answer.query,
+    }
+
+
+def print_answer(answer: Answer) -> None:
+    style = "yellow" if answer.abstained else "bold"
+    console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
+    for sentence in answer.sentences:
+        if not sentence.supported:
+            console.print(f"  [red]unsupported ({sentence.score:.2f}):[/red] {escape(sentence.text)}")
+    for c in answer.citations:
+        snippet = " ".join(c.text.split())
+        console.print(f"  [cyan][{c.n}][/cyan] {escape(c.source)} — {escape(snippet[:160])}")

@@ -1,0 +1,29 @@
+"""Prompts are Jinja2 templates in ``prompts/``, rendered with StrictUndefined so a missing variable fails
+loudly instead of silently producing a prompt with a hole in it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(PROMPTS_DIR)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def render(name: str, **variables: Any) -> str:
+    """Render ``prompts/<name>.j2``; raises jinja2.UndefinedError naming any missing variable."""
+    return environment().get_template(f"{name}.j2").render(**variables).strip()

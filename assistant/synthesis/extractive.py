@@ -1,0 +1,102 @@
+"""The offline default synthesizer: answers with the retrieved sentences themselves, cited.
+
+Grounded by construction (every sentence is copied from the chunk it cites), it needs no language model. It
+picks sentences by how much of the question they cover (IDF-weighted, stemmed terms, with the chunk's title and
+section as weaker context) and by the chunk's semantic similarity to the question, avoids repeating itself
+(MMR over term overlap), and abstains when the best support is below thresholds calibrated on the golden set.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from assistant.schemas import Answer, Hit
+from assistant.synthesis.base import abstain, finalize
+from assistant.text import content_terms, split_sentences
+
+
+@dataclass
+class _Candidate:
+    text: str
+    chunk_id: str
+    terms: frozenset[str]
+    coverage: float
+    score: float
+
+
+class ExtractiveSynthesizer:
+    def __init__(
+        self,
+        max_sentences: int = 3,
+        min_coverage: float = 0.4,
+        min_similarity: float = 0.3,
+        min_words: int = 4,
+        max_words: int = 90,
+    ) -> None:
+        self.max_sentences = max_sentences
+        self.min_coverage = min_coverage
+        self.min_similarity = min_similarity
+        self.min_words = min_words
+        self.max_words = max_words
+
+    def _candidates(self, question: str, hits: Sequence[Hit]) -> list[_Candidate]:
+        q_terms = list(dict.fromkeys(content_terms(question)))
+        raw: list[tuple[str, Hit, frozenset[str], frozenset[str]]] = []
+        for hit in hits:
+            context_terms = frozenset(content_terms(" ".join(
+                filter(None, [hit.chunk.meta.title, hit.chunk.meta.section, hit.chunk.meta.company,
+                              hit.chunk.meta.speaker, hit.chunk.meta.metric]))))
+            for sentence in split_sentences(hit.chunk.text):
+                n_words = len(sentence.split())
+                if self.min_words <= n_words <= self.max_words:
+                    raw.append((sentence, hit, frozenset(content_terms(sentence)), context_terms))
+        if not raw or not q_terms:
+            return []
+        # IDF over the candidate sentences: a question word every sentence has says little.
+        df = {t: sum(1 for _, _, terms, _ in raw if t in terms) for t in q_terms}
+        weight = {t: math.log(1 + len(raw) / (1 + df[t])) + 0.1 for t in q_terms}
+        total = sum(weight.values())
+        best_similarity = max((h.similarity or 0.0) for h in hits) or 1.0
+        out: list[_Candidate] = []
+        for rank, (sentence, hit, terms, context) in enumerate(raw):
+            direct = sum(weight[t] for t in q_terms if t in terms)
+            via_context = sum(weight[t] for t in q_terms if t not in terms and t in context)
+            coverage = (direct + 0.5 * via_context) / total
+            similarity = (hit.similarity or 0.0) / best_similarity
+            score = 0.6 * coverage + 0.4 * similarity - 0.001 * rank
+            out.append(_Candidate(sentence, hit.chunk.id, terms, coverage, score))
+        return sorted(out, key=lambda c: -c.score)
+
+    def _select(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        chosen: list[_Candidate] = []
+        floor = candidates[0].score * 0.7
+        for candidate in candidates:
+            if len(chosen) >= self.max_sentences or candidate.score < floor:
+                break
+            overlap = max(
+                (len(candidate.terms & c.terms) / (len(candidate.terms | c.terms) or 1) for c in chosen), default=0.0
+            )
+            if overlap < 0.6 and candidate.text not in {c.text for c in chosen}:
+                chosen.append(candidate)
+        return chosen
+
+    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+        if not hits:
+            return abstain(question, "nothing in your scope matched")
+        candidates = self._candidates(question, hits)
+        top_similarity = max((h.similarity or 0.0) for h in hits)
+        if not candidates or candidates[0].coverage < self.min_coverage or top_similarity < self.min_similarity:
+            return abstain(question)
+        chosen = self._select(candidates)
+        return finalize(question, [(c.text, [c.chunk_id]) for c in chosen], hits)
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
+        result = self.answer(question, hits)
+        for index, sentence in enumerate(result.sentences or []):
+            marks = "".join(f" [{n}]" for n in sentence.citations)
+            yield ("" if index == 0 else " ") + sentence.text + marks
+        if result.abstained:
+            yield result.answer
+        yield result

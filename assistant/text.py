@@ -1,0 +1,101 @@
+"""Small text utilities shared by synthesis, grounding and themes: sentences, content terms, numbers.
+
+Kept dependency-free and fast: they run on every answer sentence, inside the chat latency budget.
+"""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here
+    hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
+    off on once only or other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours yourself yourselves also us get got
+    one ones much many may might must shall per via""".split()
+)
+NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot can't won't don't doesn't didn't "
+                      "isn't aren't wasn't weren't hasn't haven't shouldn't wouldn't couldn't".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*%?")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)?%?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SUFFIXES = ("ational", "ization", "fulness", "iveness", "ations", "ation", "ities", "ments", "ingly", "ness",
+             "ment", "ings", "ing", "ies", "ied", "edly", "ers", "ed", "es", "er", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match "onboarding"/"onboarded", "exports"/"export"."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry meaning (no stopwords), in order, with repeats."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers normalised for comparison: "1,840" == "1840", "31.0%" == "31%"."""
+    found = set()
+    for raw in _NUMBER.findall(text):
+        value = raw.replace(",", "").replace("$", "").rstrip("%").lstrip("+")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        if value and value not in {"-", "."}:
+            found.add(value)
+    return found
+
+
+def has_negation(text: str) -> bool:
+    return any(w in NEGATIONS for w in words(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph (or of each line), trimmed; bullets and headings count as sentences."""
+    sentences: list[str] = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("-*• ").strip()
+        if not line or set(line) <= {"#", "-", "=", "|", " "}:
+            continue
+        sentences.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return sentences
+
+
+_METRIC_GLOSSARY = {
+    "fts": "first-time sessions", "wau": "weekly active users", "mau": "monthly active users",
+    "dau": "daily active users", "mrr": "monthly recurring revenue", "arr": "annual recurring revenue",
+    "nrr": "net revenue retention", "grr": "gross revenue retention", "nps": "net promoter score",
+    "csat": "customer satisfaction", "cac": "customer acquisition cost", "ltv": "lifetime value",
+    "arpu": "average revenue per user", "pct": "percent", "ms": "ms", "qoq": "quarter over quarter",
+    "mom": "month over month", "yoy": "year over year", "kpi": "KPI", "okr": "OKR",
+}
+
+
+def humanize_metric(name: str) -> str:
+    """``weekly_active_users`` -> "weekly active users"; ``fts`` -> "first-time sessions"."""
+    parts = [p for p in re.split(r"[_\-\s.]+", name.strip()) if p]
+    return " ".join(_METRIC_GLOSSARY.get(p.lower(), p.lower()) for p in parts) or name
+
+
+def format_number(value: float) -> str:
+    """Readable, stable number text: 1840 -> "1,840", 0.3124 -> "0.312", 31.25 -> "31.25"."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.1f}".rstrip("0").rstrip(".")
+    if magnitude >= 1:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:.3f}".rstrip("0").rstrip(".")
