@@ -18,6 +18,12 @@ install: $(STAMP)
 demo: install
 	$(BIN)/prodops ingest examples/workspace
 	$(BIN)/prodops sources
+	@echo; echo "== An answerable question (cited):"
+	$(BIN)/prodops ask "Which objective does the SSO and SCIM work serve?"
+	@echo; echo "== A question the sources don't cover (prodops should say so):"
+	$(BIN)/prodops ask "What is our office lease renewal plan in Singapore?"
+	@echo; echo "Next: '$(BIN)/prodops chat' for an interactive chat, or '$(BIN)/prodops serve' for the API"
+	@echo "      (http://127.0.0.1:8000/docs). See README.md for settings and attaching a language model."
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -44,6 +44,8 @@ class SourceInfo(BaseModel):
     role: str | None = None
     interviewer: str | None = None
     period: str | None = None
+    objective_ids: list[str] = Field(default_factory=list)  # from frontmatter `objectives`: on every chunk
+    initiative_ids: list[str] = Field(default_factory=list)  # from frontmatter `initiatives`: on every chunk
 
 
 class Turn(BaseModel):

@@ -106,12 +106,14 @@ class ChunkStore:
             )
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
-        """Refresh text and metadata of stored chunks without touching their vectors."""
+        """Refresh metadata of stored chunks without touching their vectors (their text is fixed by their id).
+
+        Chroma would re-embed if documents were passed here; metadata alone is safe.
+        """
         for start in range(0, len(chunks), self._batch):
             part = chunks[start : start + self._batch]
             self._chunks.update(
                 ids=[c.id for c in part],
-                documents=[c.text for c in part],
                 metadatas=[{**c.meta.to_chroma(), "context": c.context} for c in part],
             )
 

@@ -6,6 +6,9 @@ Kept dependency-free and fast: they run on every answer sentence, inside the cha
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import snowballstemmer
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below between
@@ -21,20 +24,16 @@ NEGATIONS = frozenset("not no never none nobody nothing neither nor without cann
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*%?")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)?%?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_SUFFIXES = ("ational", "ization", "fulness", "iveness", "ations", "ation", "ities", "ments", "ingly", "ness",
-             "ment", "ings", "ing", "ies", "ied", "edly", "ers", "ed", "es", "er", "ly", "s")
+_STEMMER = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match "onboarding"/"onboarded", "exports"/"export"."""
+    """Snowball (Porter 2) stem: "onboarding"/"onboarded" -> "onboard", "creating"/"create" -> "creat"."""
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    return word
+    return str(_STEMMER.stemWord(word))
 
 
 def words(text: str) -> list[str]:

@@ -92,3 +92,15 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def sample_runtime(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Iterator[Runtime]:
+    """The sample workspace, ingested once per test session into its own data dir."""
+    from ingest.pipeline import ingest_paths
+
+    runtime = Runtime(Settings(data_dir=tmp_path_factory.mktemp("sample-data")), embedder_factory=lambda: embedder)
+    report = ingest_paths(runtime, [WORKSPACE], show_progress=False)
+    assert not report.failed, report.failed
+    yield runtime
+    runtime.close()

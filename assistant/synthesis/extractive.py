@@ -47,7 +47,7 @@ class ExtractiveSynthesizer:
         for hit in hits:
             context_terms = frozenset(content_terms(" ".join(
                 filter(None, [hit.chunk.meta.title, hit.chunk.meta.section, hit.chunk.meta.company,
-                              hit.chunk.meta.speaker, hit.chunk.meta.metric]))))
+                              hit.chunk.meta.speaker, hit.chunk.meta.metric, hit.chunk.context]))))
             for sentence in split_sentences(hit.chunk.text):
                 n_words = len(sentence.split())
                 if self.min_words <= n_words <= self.max_words:
