@@ -26,9 +26,8 @@ CREATE TABLE IF NOT EXISTS messages (
     PRIMARY KEY (conversation_id, position)
 );
 """
-_ELLIPTICAL = re.compile(
-    r"^(and|also|what about|how about|same for|and for|and in|and what about|for|in|what of|then)\b", re.I
-)
+_ELLIPTICAL = re.compile(r"^(and what about|and how about|what about|how about|and also|also|and|same|then)\b\s*", re.I)
+_PREPOSITION = re.compile(r"^(for|in|at|on|with|from|by|during|across|among|since|before|after)\b", re.I)
 _REFERRING = re.compile(r"\b(it|its|they|them|their|that|those|these|this|there|he|she|his|her)\b", re.I)
 
 
@@ -95,7 +94,10 @@ def condense_rule(history: list[Message], question: str) -> str:
     last = previous[-1].strip()
     stripped = question.strip()
     short = len(stripped.split()) <= 6
-    if _ELLIPTICAL.match(stripped) or (short and _REFERRING.search(stripped)):
+    if _ELLIPTICAL.match(stripped) or _PREPOSITION.match(stripped) or (short and _REFERRING.search(stripped)):
         follow = _ELLIPTICAL.sub("", stripped).strip(" ?,.")
-        return f"{last.rstrip('?. ')} — {follow}?" if follow else last
+        if not follow:
+            return last
+        joiner = " " if _PREPOSITION.match(follow) else " — "
+        return f"{last.rstrip('?. ')}{joiner}{follow}?"
     return question
