@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
+from assistant.abstention import unknown_names
 from assistant.conversations import ConversationStore, Message, condense_rule
 from assistant.llm import build_chat_model, llm_configured
 from assistant.metric_answers import metric_answer
@@ -19,7 +20,7 @@ from assistant.prompting import render
 from assistant.retrieval import HybridRetriever
 from assistant.runtime import Runtime
 from assistant.schemas import Answer, Hit, SearchFilters
-from assistant.synthesis.base import Synthesizer
+from assistant.synthesis.base import Synthesizer, abstain
 from assistant.synthesis.extractive import ExtractiveSynthesizer
 from assistant.synthesis.llm import LLMSynthesizer
 
@@ -87,6 +88,12 @@ class ChatService:
     ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer (whose ``query`` is the standalone question used)."""
         query = self.standalone(question, history)
+        missing = unknown_names(query, self.runtime.lexical, scope)
+        if missing:
+            result = abstain(query, f"nothing you can access mentions {', '.join(missing)}")
+            yield result.answer
+            yield result
+            return
         hits = self.retrieve(query, filters, scope)
         computed = metric_answer(query, hits, self.runtime.metric_rows)
         if computed is not None:

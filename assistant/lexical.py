@@ -50,6 +50,8 @@ class LexicalIndex:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
+        self._version = 0
+        self._names: tuple[int, dict[str, set[str]]] = (-1, {})
 
     def close(self) -> None:
         self._db.close()
@@ -65,6 +67,7 @@ class LexicalIndex:
                 "INSERT OR REPLACE INTO lexical_sources(path, content_hash) VALUES (?, ?)", (path, content_hash)
             )
             self._db.execute("COMMIT")
+            self._version += 1
 
     def delete_source(self, path: str) -> None:
         with self._lock:
@@ -72,6 +75,7 @@ class LexicalIndex:
             self._db.execute("DELETE FROM chunks_fts WHERE source = ?", (path,))
             self._db.execute("DELETE FROM lexical_sources WHERE path = ?", (path,))
             self._db.execute("COMMIT")
+            self._version += 1
 
     def source_hashes(self) -> dict[str, str]:
         with self._lock:
@@ -87,6 +91,32 @@ class LexicalIndex:
             self._db.execute("DELETE FROM chunks_fts")
             self._db.execute("DELETE FROM lexical_sources")
             self._db.execute("COMMIT")
+            self._version += 1
+
+    def known_names(self) -> dict[str, set[str]]:
+        """Lower-cased company and participant names present in the index (cached until the next write)."""
+        with self._lock:
+            # data_version moves when another process (an ingestion job) commits; _version when this one does.
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0]) * 1_000_000 + self._version
+            if self._names[0] != version:
+                names = {
+                    column: {row[0] for row in self._db.execute(f"SELECT DISTINCT {column} FROM chunks_fts") if row[0]}
+                    for column in ("company", "participant")
+                }
+                self._names = (version, names)
+            return self._names[1]
+
+    def match_count(self, term: str, scope: list[str] | None = None) -> int:
+        """How many chunks (in scope) contain ``term`` (stemmed like the index), capped at 1,000."""
+        match = fts_query(term)
+        if not match:
+            return 0
+        clauses, params = _where(SearchFilters(), scope)
+        sql = "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ?" + "".join(
+            f" AND {c}" for c in clauses
+        ) + " LIMIT 1000)"
+        with self._lock:
+            return int(self._db.execute(sql, [match, *params]).fetchone()[0])
 
     def search(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.intents import boost_filters, combine
 from assistant.runtime import Runtime
 from assistant.schemas import DATE_NUM, EVERYONE, VIS_PREFIX, Chunk, Hit, SearchFilters
 
@@ -33,8 +34,8 @@ def chroma_where(filters: SearchFilters, scope: list[str] | None) -> dict[str, A
     for field, values in (
         ("kind", [k.value for k in filters.kinds]),
         ("team", [t.lower() for t in filters.teams]),
-        ("company", filters.companies),
-        ("participant", filters.participants),
+        ("company_key", [c.lower() for c in filters.companies]),
+        ("participant_key", [p.lower() for p in filters.participants]),
         ("source", filters.sources),
     ):
         if values:
@@ -82,10 +83,19 @@ def mmr(query: np.ndarray, vectors: np.ndarray, relevance: list[float], k: int, 
 class HybridRetriever:
     """Searches one runtime's store; thread-safe, cheap to construct."""
 
-    def __init__(self, runtime: Runtime, candidates: int = 40, lexical_weight: float = 1.0) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        candidates: int = 40,
+        lexical_weight: float = 1.0,
+        use_intents: bool = True,
+        intent_weight: float = 1.0,
+    ) -> None:
         self.runtime = runtime
         self.candidates = candidates
         self.lexical_weight = lexical_weight
+        self.use_intents = use_intents
+        self.intent_weight = intent_weight
 
     def search(
         self,
@@ -103,8 +113,20 @@ class HybridRetriever:
         lexical = self.runtime.lexical.search(query, pool, filters, scope)
         dense_ids = [c.id for c, _ in dense]
         lexical_ids = [i for i, _ in lexical]
-        fused = fuse([dense_ids, lexical_ids], [1.0, self.lexical_weight])
+        rankings, weights = [dense_ids, lexical_ids], [1.0, self.lexical_weight]
         by_id = {c.id: c for c, _ in dense}
+        boosts = boost_filters(query, self.runtime.lexical.known_names()) if self.use_intents else []
+        for boost in boosts:
+            narrowed = combine(filters, boost)
+            if narrowed is None:
+                continue
+            extra_dense = self.runtime.store.query(vector, k * 2, where=chroma_where(narrowed, scope))
+            extra_lexical = [i for i, _ in self.runtime.lexical.search(query, k * 2, narrowed, scope)]
+            by_id.update((c.id, c) for c, _ in extra_dense)
+            rankings.append([i for i, _ in fuse([[c.id for c, _ in extra_dense], extra_lexical])])
+            weights.append(self.intent_weight)
+            dense.extend(extra_dense)
+        fused = fuse(rankings, weights)
         missing = [i for i, _ in fused if i not in by_id]
         for chunk in self.runtime.store.get_chunks(missing):
             by_id[chunk.id] = chunk

@@ -75,6 +75,7 @@ class ParsedSource(BaseModel):
 
 
 _LIST_FIELDS = ("visibility", "objective_ids", "initiative_ids")
+_KEY_FIELDS = ("company", "participant")
 
 
 class ChunkMeta(BaseModel):
@@ -117,11 +118,16 @@ class ChunkMeta(BaseModel):
             flat[VIS_PREFIX + team] = True
         if self.date:
             flat[DATE_NUM] = int(self.date.replace("-", "")[:8])  # Chroma compares numbers only
+        for key in _KEY_FIELDS:  # case-insensitive filtering: Chroma has no lower()
+            value = getattr(self, key)
+            if value:
+                flat[f"{key}_key"] = value.lower()
         return flat
 
     @classmethod
     def from_chroma(cls, flat: dict[str, Any]) -> ChunkMeta:
-        data = {k: v for k, v in flat.items() if not k.startswith(VIS_PREFIX) and k != DATE_NUM}
+        derived = {DATE_NUM, *(f"{key}_key" for key in _KEY_FIELDS)}
+        data = {k: v for k, v in flat.items() if not k.startswith(VIS_PREFIX) and k not in derived}
         for key in _LIST_FIELDS:
             raw = data.get(key)
             data[key] = [part for part in str(raw).split(",") if part] if raw else []

@@ -57,8 +57,33 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+_ID_MEANINGS = (
+    (re.compile(r"\bKR\s?\d", re.I), ("key", "results")),
+    (re.compile(r"\bOKRs?\b"), ("objective", "key", "results")),
+    (re.compile(r"\bO\d{1,2}\b"), ("objective",)),
+    (re.compile(r"\b[A-Z]{2,5}-\d{1,4}\b"), ("initiative",)),
+)
+
+
+def id_terms(text: str) -> frozenset[str]:
+    """Stems that planning ids stand for: "KR1.2" means a key result, "O3" an objective, "GRO-4" an initiative."""
+    found: set[str] = set()
+    for pattern, meaning in _ID_MEANINGS:
+        if pattern.search(text):
+            found.update(stem(w) for w in meaning)
+    return frozenset(found)
+
+
 def has_negation(text: str) -> bool:
     return any(w in NEGATIONS for w in words(text))
+
+
+_MARKUP = re.compile(r"(\*\*|__|`|~~)")
+
+
+def strip_markup(text: str) -> str:
+    """Markdown emphasis and code marks removed, for display; the words stay verbatim."""
+    return _MARKUP.sub("", text).strip()
 
 
 def split_sentences(text: str) -> list[str]:
@@ -72,29 +97,38 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-_METRIC_GLOSSARY = {
-    "fts": "first-time sessions", "wau": "weekly active users", "mau": "monthly active users",
-    "dau": "daily active users", "mrr": "monthly recurring revenue", "arr": "annual recurring revenue",
+METRIC_GLOSSARY = {
+    "fts": "first-time sessions", "dau": "daily active users", "wau": "weekly active users",
+    "mau": "monthly active users", "mrr": "monthly recurring revenue", "arr": "annual recurring revenue",
     "nrr": "net revenue retention", "grr": "gross revenue retention", "nps": "net promoter score",
-    "csat": "customer satisfaction", "cac": "customer acquisition cost", "ltv": "lifetime value",
-    "arpu": "average revenue per user", "pct": "percent", "ms": "ms", "qoq": "quarter over quarter",
-    "mom": "month over month", "yoy": "year over year", "kpi": "KPI", "okr": "OKR",
+    "csat": "customer satisfaction score", "cac": "customer acquisition cost", "ltv": "customer lifetime value",
+    "arpu": "average revenue per user", "p50": "median (p50)", "p95": "95th percentile (p95)",
+    "p99": "99th percentile (p99)", "ms": "in milliseconds", "pct": "percent", "qoq": "quarter over quarter",
+    "mom": "month over month", "yoy": "year over year",
 }
+
+
+def _metric_words(raw: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", raw.strip())
+    return [w for w in re.split(r"[^A-Za-z0-9.%]+", spaced) if w]
 
 
 def humanize_metric(name: str) -> str:
     """``weekly_active_users`` -> "weekly active users"; ``fts`` -> "first-time sessions"."""
-    parts = [p for p in re.split(r"[_\-\s.]+", name.strip()) if p]
-    return " ".join(_METRIC_GLOSSARY.get(p.lower(), p.lower()) for p in parts) or name
+    words = [METRIC_GLOSSARY.get(w.lower(), w.lower()) for w in _metric_words(name)]
+    return " ".join(words) or name.strip()
 
 
-def format_number(value: float) -> str:
-    """Readable, stable number text: 1840 -> "1,840", 0.3124 -> "0.312", 31.25 -> "31.25"."""
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.1f}".rstrip("0").rstrip(".")
-    if magnitude >= 1:
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:.3f}".rstrip("0").rstrip(".")
+def format_number(value: float, percent: bool = False) -> str:
+    """Thousands separators; decimals kept only where they carry information (0.312, 4.25, 1,840).
+
+    Metric summaries and computed metric answers both use this, so the figures an answer states appear
+    verbatim in the chunk it cites.
+    """
+    if abs(value - round(value)) < 1e-9 and abs(value) < 1e15:
+        text = f"{round(value):,}"
+    elif abs(value) >= 1:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:.4g}"
+    return text + ("%" if percent else "")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -95,7 +95,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def sample_runtime(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Iterator[Runtime]:
+def sample_runtime(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> Iterator[Runtime]:
     """The sample workspace, ingested once per test session into its own data dir."""
     from ingest.pipeline import ingest_paths
 

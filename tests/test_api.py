@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -56,7 +57,7 @@ def test_chat_answers_with_citations_to_retrieved_chunks(open_client: TestClient
     assert not body["abstained"]
     assert body["citations"] and body["conversation_id"]
     for citation in body["citations"]:
-        chunk = open_client.get(f"/v1/chunks/{citation['chunk_id']}").json()
+        chunk = open_client.get(f"/v1/chunks/{quote(citation['chunk_id'])}").json()
         assert chunk["text"] == citation["text"] and chunk["source"] == citation["source"]
     assert all(s["citations"] and s["supported"] for s in body["sentences"])
     cited_text = " ".join(c["text"] for c in body["citations"]).lower()
@@ -64,9 +65,8 @@ def test_chat_answers_with_citations_to_retrieved_chunks(open_client: TestClient
 
 
 def test_unanswerable_question_abstains(open_client: TestClient) -> None:
-    body = open_client.post(
-        "/v1/chat", json={"messages": [{"role": "user", "content": "What is the office lease renewal plan in Singapore?"}]}
-    ).json()
+    question = "What is the office lease renewal plan in Singapore?"
+    body = open_client.post("/v1/chat", json={"messages": [{"role": "user", "content": question}]}).json()
     assert body["abstained"] and body["citations"] == []
 
 
@@ -90,7 +90,10 @@ def test_follow_up_uses_conversation_history(open_client: TestClient) -> None:
     ).json()
     follow = open_client.post(
         "/v1/chat",
-        json={"messages": [{"role": "user", "content": "and for uptime?"}], "conversation_id": first["conversation_id"]},
+        json={
+            "messages": [{"role": "user", "content": "and for uptime?"}],
+            "conversation_id": first["conversation_id"],
+        },
     ).json()
     assert "latency" in follow["query"].lower() and "uptime" in follow["query"].lower()
     history = open_client.get(f"/v1/conversations/{first['conversation_id']}").json()
@@ -115,7 +118,7 @@ def test_validation_errors_are_clear_4xx(open_client: TestClient) -> None:
     bad_role = open_client.post("/v1/chat", json={"messages": [{"role": "assistant", "content": "hi"}]})
     assert bad_role.status_code == 422 and "user" in bad_role.text
     assert open_client.post("/v1/search", json={"query": "x", "k": 0}).status_code == 422
-    assert open_client.get("/v1/chunks/nope#0:zzz").status_code == 404
+    assert open_client.get("/v1/chunks/" + quote("nope#0:zzz")).status_code == 404
     assert open_client.get("/v1/conversations/unknown").status_code == 404
 
 
@@ -141,9 +144,9 @@ def test_team_never_sees_another_teams_documents(keyed_client: TestClient, sampl
         h = headers(outsider)
         listed = [s["path"] for s in keyed_client.get("/v1/sources", headers=h).json()]
         assert path not in listed
-        assert keyed_client.get(f"/v1/sources/{path}", headers=h).status_code == 404
+        assert keyed_client.get(f"/v1/sources/{quote(path)}", headers=h).status_code == 404
         for chunk in chunks:
-            assert keyed_client.get(f"/v1/chunks/{chunk.id}", headers=h).status_code == 404
+            assert keyed_client.get(f"/v1/chunks/{quote(chunk.id)}", headers=h).status_code == 404
         hits = keyed_client.post("/v1/search", json={"query": probe, "k": 20}, headers=h).json()
         assert all(hit["source"] != path for hit in hits)
         answer = keyed_client.post("/v1/chat", json={"messages": [{"role": "user", "content": probe}]},
@@ -153,4 +156,4 @@ def test_team_never_sees_another_teams_documents(keyed_client: TestClient, sampl
         if insider:
             hits = keyed_client.post("/v1/search", json={"query": probe, "k": 20}, headers=headers(insider)).json()
             assert any(hit["source"] == path for hit in hits)
-            assert keyed_client.get(f"/v1/sources/{path}", headers=headers(insider)).status_code == 200
+            assert keyed_client.get(f"/v1/sources/{quote(path)}", headers=headers(insider)).status_code == 200

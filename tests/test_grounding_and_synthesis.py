@@ -39,7 +39,7 @@ def test_text_helpers() -> None:
     assert split_sentences("First one. Second one!\n- a bullet") == ["First one.", "Second one!", "a bullet"]
     assert humanize_metric("weekly_active_users") == "weekly active users"
     assert humanize_metric("fts") == "first-time sessions"
-    assert [format_number(v) for v in (1840, 0.3124, 31.25, 1234.5)] == ["1,840", "0.312", "31.25", "1,234.5"]
+    assert [format_number(v) for v in (1840, 0.3124, 31.25, 1234.5)] == ["1,840", "0.3124", "31.25", "1,234.5"]
 
 
 def make_hit(n: int, text: str, similarity: float, source: str = "interviews/a.md") -> Hit:

@@ -12,6 +12,7 @@ from assistant.store import ChunkStore
 from ingest.pipeline import ingest_paths
 from tests.workspaces import STRATEGY, make_workspace
 
+
 def stored_ids(runtime: Runtime) -> list[str]:
     return [c.id for c in runtime.store.iter_chunks()]
 

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from assistant.schemas import Answer, Hit
 from assistant.synthesis.base import abstain, finalize
-from assistant.text import content_terms, split_sentences
+from assistant.text import content_terms, id_terms, split_sentences, stem, strip_markup
+
+# Words that frame a question rather than say what it is about.
+QUESTION_FRAME = frozenset(
+    stem(w)
+    for w in "say says said tell told think know explain describe give show list summarize summarise mention "
+    "mentioned talk talked please current currently".split()
+)
 
 
 @dataclass
@@ -30,8 +37,8 @@ class ExtractiveSynthesizer:
     def __init__(
         self,
         max_sentences: int = 3,
-        min_coverage: float = 0.4,
-        min_similarity: float = 0.3,
+        min_coverage: float = 0.3,
+        min_similarity: float = 0.25,
         min_words: int = 4,
         max_words: int = 90,
     ) -> None:
@@ -41,31 +48,48 @@ class ExtractiveSynthesizer:
         self.min_words = min_words
         self.max_words = max_words
 
+    def _sentences(self, hit: Hit) -> Iterator[str]:
+        """Answer-worthy sentences of a chunk: no questions, no bare headings, markup removed; a short
+        "Key: value" line is prefixed with its heading so it reads on its own ("ENT-2 SCIM — Objective: O2")."""
+        heading = (hit.chunk.meta.section or "").split(" > ")[-1].strip()
+        for sentence in split_sentences(hit.chunk.text):
+            if sentence.startswith("#") or sentence.rstrip().endswith("?"):
+                continue
+            clean = strip_markup(sentence)
+            n_words = len(clean.split())
+            if n_words < self.min_words and ":" in clean and heading and heading not in clean:
+                yield f"{heading} — {clean}"
+            elif self.min_words <= n_words <= self.max_words:
+                yield clean
+
     def _candidates(self, question: str, hits: Sequence[Hit]) -> list[_Candidate]:
-        q_terms = list(dict.fromkeys(content_terms(question)))
+        q_terms = [t for t in dict.fromkeys(content_terms(question)) if t not in QUESTION_FRAME] or list(
+            dict.fromkeys(content_terms(question))
+        )
         raw: list[tuple[str, Hit, frozenset[str], frozenset[str]]] = []
         for hit in hits:
-            context_terms = frozenset(content_terms(" ".join(
-                filter(None, [hit.chunk.meta.title, hit.chunk.meta.section, hit.chunk.meta.company,
-                              hit.chunk.meta.speaker, hit.chunk.meta.metric, hit.chunk.context]))))
-            for sentence in split_sentences(hit.chunk.text):
-                n_words = len(sentence.split())
-                if self.min_words <= n_words <= self.max_words:
-                    raw.append((sentence, hit, frozenset(content_terms(sentence)), context_terms))
+            m = hit.chunk.meta
+            context = " ".join(filter(None, [m.title, m.section, m.company, m.speaker, m.metric, hit.chunk.context]))
+            context_terms = frozenset(content_terms(context))
+            for sentence in self._sentences(hit):
+                raw.append((sentence, hit, frozenset(content_terms(sentence)) | id_terms(sentence), context_terms))
         if not raw or not q_terms:
             return []
         # IDF over the candidate sentences: a question word every sentence has says little.
         df = {t: sum(1 for _, _, terms, _ in raw if t in terms) for t in q_terms}
         weight = {t: math.log(1 + len(raw) / (1 + df[t])) + 0.1 for t in q_terms}
         total = sum(weight.values())
-        best_similarity = max((h.similarity or 0.0) for h in hits) or 1.0
+        best_fused = max(h.score for h in hits) or 1.0
         out: list[_Candidate] = []
-        for rank, (sentence, hit, terms, context) in enumerate(raw):
+        for rank, (sentence, hit, terms, near) in enumerate(raw):
             direct = sum(weight[t] for t in q_terms if t in terms)
-            via_context = sum(weight[t] for t in q_terms if t not in terms and t in context)
+            via_context = sum(weight[t] for t in q_terms if t not in terms and t in near)
             coverage = (direct + 0.5 * via_context) / total
-            similarity = (hit.similarity or 0.0) / best_similarity
-            score = 0.6 * coverage + 0.4 * similarity - 0.001 * rank
+            # The chunk's fused retrieval score carries dense, lexical and intent evidence.
+            prior = hit.score / best_fused
+            if hit.chunk.meta.speaker_is_participant is False:
+                prior *= 0.6  # what an interviewer says is rarely the answer to a question about customers
+            score = 0.65 * coverage + 0.35 * prior - 0.001 * rank
             out.append(_Candidate(sentence, hit.chunk.id, terms, coverage, score))
         return sorted(out, key=lambda c: -c.score)
 
@@ -87,7 +111,8 @@ class ExtractiveSynthesizer:
             return abstain(question, "nothing in your scope matched")
         candidates = self._candidates(question, hits)
         top_similarity = max((h.similarity or 0.0) for h in hits)
-        if not candidates or candidates[0].coverage < self.min_coverage or top_similarity < self.min_similarity:
+        best_coverage = max((c.coverage for c in candidates), default=0.0)
+        if best_coverage < self.min_coverage or top_similarity < self.min_similarity:
             return abstain(question)
         chosen = self._select(candidates)
         return finalize(question, [(c.text, [c.chunk_id]) for c in chosen], hits)

@@ -25,7 +25,7 @@ def _response(answer: Answer, conversation_id: str) -> ChatResponse:
 def chat(body: ChatRequest, caller: CallerDep, service: ChatDep, store: ConversationsDep) -> object:
     """Answer the last user message; history comes from `conversation_id` or the earlier messages."""
     if body.messages[-1].role != "user":
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the last message must have role 'user'")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the last message must have role 'user'")
     question = body.messages[-1].content
     conversation_id = body.conversation_id or store.new_id()
     try:

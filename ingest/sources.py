@@ -1,0 +1,238 @@
+"""Walk a workspace and turn each file into a :class:`ParsedSource`, or a :class:`SourceError` saying why not.
+
+A source is identified by its workspace-relative POSIX path and versioned by a content hash over its bytes
+and its sidecar's bytes, so editing either re-ingests it and nothing else does. Files are read once, with the
+size checked before reading; all bad input (wrong type, binary, bad encoding, bad metadata, malformed tables)
+becomes a ``SourceError`` whose message tells the author what to change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.config import Settings
+from assistant.errors import SourceError
+from assistant.schemas import EVERYONE, ParsedSource, SourceInfo
+from ingest import metadata as md
+from ingest.loaders import Body, LoaderError
+from ingest.loaders.docx import load_docx
+from ingest.loaders.markdown import MetaLoader, load_markdown
+from ingest.loaders.metrics import load_delimited, load_json
+from ingest.loaders.pdf import load_pdf
+from ingest.loaders.roles import infer_interviewer, infer_participant
+from ingest.loaders.table import SNAPSHOT
+from ingest.loaders.transcript import parse_subtitles, turns_text
+from ingest.metric_summary import summary_text
+
+FORMATS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".vtt": "vtt",
+    ".srt": "srt",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+BINARY_FORMATS = frozenset({"pdf", "docx"})
+SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
+_SNIFF_BYTES = 8192
+_HASH_BLOCK = 1 << 20
+_SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
+
+
+def discover(root: Path) -> list[Path]:
+    """Every candidate file under ``root``, sorted by relative path, so runs are reproducible.
+
+    Hidden files and folders (``.git``, ``.DS_Store``), ``__pycache__`` and metadata sidecars are skipped;
+    unsupported files are kept so that ingestion reports them instead of ignoring them silently.
+    """
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
+        found += [
+            Path(dirpath) / name
+            for name in filenames
+            if not name.startswith(".") and not name.lower().endswith(SIDECAR_SUFFIXES)
+        ]
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def sidecar_for(path: Path) -> Path | None:
+    """The ``<filename>.meta.yaml`` (or ``.meta.yml``) next to a file, if there is one."""
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_name(path.name + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def content_hash(data: bytes, sidecar: bytes | None = None) -> str:
+    """sha256 hex of a file's bytes plus its sidecar's bytes: editing either one changes the version."""
+    digest = hashlib.sha256(data)
+    if sidecar is not None:
+        digest.update(_SIDECAR_SEPARATOR + sidecar)
+    return digest.hexdigest()
+
+
+def source_fingerprint(root: Path, path: Path) -> str:
+    """The same hash as ``load_source(...).info.content_hash``, streamed and without parsing.
+
+    The pipeline compares it with the stored hash to skip unchanged files before doing any real work.
+    """
+    full = _full_path(root, path)
+    digest = hashlib.sha256()
+    with full.open("rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            digest.update(block)
+    sidecar = sidecar_for(full)
+    if sidecar is not None:
+        digest.update(_SIDECAR_SEPARATOR + sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def _full_path(root: Path, path: Path) -> Path:
+    """``path`` as given when absolute or already under ``root`` (what :func:`discover` returns for a relative
+    root), else relative to ``root``."""
+    if path.is_absolute() or path.parts[: len(root.parts)] == root.parts:
+        return path
+    return root / path
+
+
+def relative_id(root: Path, path: Path) -> str:
+    """The source id: the workspace-relative POSIX path."""
+    full = _full_path(root, path)
+    try:
+        return full.relative_to(root).as_posix()
+    except ValueError:
+        return full.resolve().relative_to(root.resolve()).as_posix()
+
+
+def load_source(root: Path, path: Path, settings: Settings) -> ParsedSource:
+    """Read, parse and describe one file.
+
+    Raises:
+        SourceError: any problem with the file's content, type, size or metadata (path and fix included).
+        OSError: the file cannot be read at all (permissions, vanished), which is not a content problem.
+    """
+    full = _full_path(root, path)
+    rel = relative_id(root, full)
+    fmt = FORMATS.get(full.suffix.lower())
+    if fmt is None:
+        supported = ", ".join(FORMATS)
+        raise SourceError(rel, f"unsupported file type {full.suffix or '(no extension)'}; supported: {supported}")
+    size = full.stat().st_size
+    if size > settings.max_file_bytes:
+        raise SourceError(
+            rel,
+            f"file is {size:,} bytes, over the {settings.max_file_bytes:,}-byte limit; split it or raise "
+            "PRODOPS_MAX_FILE_BYTES",
+        )
+    data = full.read_bytes()
+    sidecar_path = sidecar_for(full)
+    sidecar = sidecar_path.read_bytes() if sidecar_path else None
+    try:
+        sidecar_meta = _sidecar_meta(sidecar, sidecar_path.name) if sidecar_path and sidecar is not None else {}
+        return _parse(rel, fmt, data, sidecar_meta, content_hash(data, sidecar))
+    except LoaderError as exc:
+        raise SourceError(rel, str(exc)) from exc
+
+
+def _sidecar_meta(data: bytes, name: str) -> dict[str, Any]:
+    where = f"sidecar {name}"
+    try:
+        raw = yaml.load(data.decode("utf-8-sig"), Loader=MetaLoader)  # a SafeLoader subclass
+    except UnicodeDecodeError as exc:
+        raise LoaderError(f"{where} is not valid UTF-8; re-save it as UTF-8") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise LoaderError(f"invalid YAML in {where}{line}: {getattr(exc, 'problem', exc)}; fix its syntax") from exc
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise LoaderError(f"{where} must be a mapping of `key: value` lines")
+    return md.normalize_meta(raw, where)
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM) text with normalised newlines; anything else is refused, not guessed.
+
+    Decoding as latin-1 "just in case" would index wrong text and quote it back to people as verbatim.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoaderError("UTF-16 text; re-save the file as UTF-8")
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise LoaderError("binary file, not a supported document")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoaderError(
+            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at byte offset {exc.start}); re-save as UTF-8"
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load(fmt: str, data: bytes, stem: str) -> Body:
+    if fmt == "pdf":
+        return load_pdf(data)
+    if fmt == "docx":
+        return load_docx(data)
+    text = decode_text(data)
+    if not text.strip():
+        raise LoaderError("empty file (only whitespace); add content or delete the file")
+    if fmt in ("vtt", "srt"):
+        turns = parse_subtitles(text)
+        if not turns:
+            raise LoaderError(f"no cues with text found; expected {fmt.upper()} cues (a timing line, then text)")
+        return Body(text=turns_text(turns), turns=turns)
+    if fmt in ("csv", "tsv"):
+        return load_delimited(text, fmt, stem)
+    if fmt == "json":
+        return load_json(text, stem)
+    return load_markdown(text)
+
+
+def _parse(rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest: str) -> ParsedSource:
+    if not data.strip():
+        raise LoaderError("empty file; add content or delete the file")
+    body = _load(fmt, data, Path(rel).stem)
+    meta = {**sidecar_meta, **md.normalize_meta(body.meta, "frontmatter")}
+    title = meta.get("title") or body.title or md.humanize_filename(rel)
+    date = meta.get("date") or md.date_from_filename(rel)
+    text, points = body.text, body.metric_points
+    participant, interviewer = meta.get("participant"), meta.get("interviewer")
+    if body.turns:
+        interviewer = interviewer or infer_interviewer(body.turns, participant)
+        participant = participant or infer_participant(body.turns, interviewer)
+    if points:
+        if date is not None:
+            points = [p.model_copy(update={"period": date.isoformat()}) if p.period == SNAPSHOT else p for p in points]
+        text = summary_text(points, title)
+    info = SourceInfo(
+        path=rel,
+        kind=meta.get("kind") or md.folder_kind(rel) or md.content_kind(fmt, text, bool(body.turns)),
+        format=fmt,
+        title=title,
+        content_hash=digest,
+        team=meta.get("team") or md.team_from_path(rel),
+        date=date,
+        visibility=meta.get("visibility") or [EVERYONE],
+        doc_type=meta.get("doc_type"),
+        company=meta.get("company"),
+        participant=participant,
+        role=meta.get("role"),
+        interviewer=interviewer,
+        period=meta.get("period"),
+        objective_ids=meta.get("objectives", []),
+        initiative_ids=meta.get("initiatives", []),
+    )
+    return ParsedSource(info=info, text=text, turns=body.turns, metric_points=points)
