@@ -25,6 +25,11 @@ from assistant.synthesis.extractive import ExtractiveSynthesizer
 from assistant.synthesis.llm import LLMSynthesizer
 
 
+def build_chat_model_if_configured(runtime: Runtime) -> BaseChatModel | None:
+    """The configured language model, or None to stay offline."""
+    return build_chat_model(runtime.settings) if llm_configured(runtime.settings) else None
+
+
 def build_synthesizer(runtime: Runtime, model: BaseChatModel | None = None) -> Synthesizer:
     """The LLM synthesizer when a model is given or configured, else the offline extractive one."""
     if model is None and llm_configured(runtime.settings):

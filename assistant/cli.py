@@ -25,6 +25,8 @@ from assistant.cli_answers import (
     filters_from,
     print_answer,
 )
+from assistant.cli_drafts import draft_app
+from assistant.cli_drafts import themes as themes_command
 from assistant.errors import ProdopsError
 from assistant.runtime import Runtime, default_runtime
 
@@ -184,6 +186,10 @@ def serve(
     if not get_settings().api_keys and host not in {"127.0.0.1", "localhost", "::1"}:
         raise ConfigError(f"refusing to serve on {host} without PRODOPS_API_KEYS: open mode is loopback only")
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+app.add_typer(draft_app, name="draft")
+app.command("themes")(friendly_errors(themes_command))
 
 
 def main() -> None:

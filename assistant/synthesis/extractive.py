@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from assistant.safety import looks_like_injection
 from assistant.schemas import Answer, Hit
 from assistant.synthesis.base import abstain, finalize
 from assistant.text import content_terms, id_terms, split_sentences, stem, strip_markup
@@ -53,7 +54,7 @@ class ExtractiveSynthesizer:
         "Key: value" line is prefixed with its heading so it reads on its own ("ENT-2 SCIM — Objective: O2")."""
         heading = (hit.chunk.meta.section or "").split(" > ")[-1].strip()
         for sentence in split_sentences(hit.chunk.text):
-            if sentence.startswith("#") or sentence.rstrip().endswith("?"):
+            if sentence.startswith("#") or sentence.rstrip().endswith("?") or looks_like_injection(sentence):
                 continue
             clean = strip_markup(sentence)
             n_words = len(clean.split())
