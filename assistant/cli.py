@@ -7,13 +7,10 @@ traceback. A job that ran with some failed files exits 0 and lists them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from assistant.cli_answers import (
@@ -25,32 +22,13 @@ from assistant.cli_answers import (
     filters_from,
     print_answer,
 )
+from assistant.cli_common import console, friendly_errors
 from assistant.cli_drafts import draft_app
 from assistant.cli_drafts import themes as themes_command
-from assistant.errors import ProdopsError
 from assistant.runtime import Runtime, default_runtime
 
 app = typer.Typer(help="prodops: product operations over your strategy docs, interviews and metrics.",
                   no_args_is_help=True, add_completion=False)
-console = Console()
-err_console = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(func: F) -> F:
-    """Turn domain errors into one red line and exit code 2."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ProdopsError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _runtime() -> Runtime:
     return default_runtime()
 

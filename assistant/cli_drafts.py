@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from assistant.cli_common import friendly_errors
 from assistant.reports import render
 from assistant.runtime import default_runtime
 
@@ -72,4 +73,4 @@ def themes(
     _emit(render("themes", report, fmt), out)
 
 
-draft_app.command("strategy")(strategy)
+draft_app.command("strategy")(friendly_errors(strategy))
