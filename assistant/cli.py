@@ -23,6 +23,7 @@ from assistant.cli_answers import (
     print_answer,
 )
 from assistant.cli_common import console, friendly_errors
+from assistant.cli_drafts import align as align_command
 from assistant.cli_drafts import draft_app
 from assistant.cli_drafts import themes as themes_command
 from assistant.runtime import Runtime, default_runtime
@@ -168,6 +169,7 @@ def serve(
 
 app.add_typer(draft_app, name="draft")
 app.command("themes")(friendly_errors(themes_command))
+app.command("align")(friendly_errors(align_command))
 
 
 def main() -> None:

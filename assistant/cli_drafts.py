@@ -74,3 +74,12 @@ def themes(
 
 
 draft_app.command("strategy")(friendly_errors(strategy))
+
+
+def align(fmt: FormatOpt = "md", out: OutOpt = None) -> None:
+    """The alignment map: objectives, their initiatives, key-result progress and customer evidence; gaps."""
+    from assistant.alignment import build_alignment
+    from assistant.text import format_number
+
+    report = build_alignment(default_runtime())
+    _emit(render("alignment", report, fmt, num=lambda v: "—" if v is None else format_number(v)), out)

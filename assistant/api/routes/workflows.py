@@ -9,9 +9,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
+from assistant.alignment import AlignmentMap, build_alignment
 from assistant.api.deps import CallerDep, ChatDep, RuntimeDep
 from assistant.reports import render
 from assistant.strategy import StrategyDraft, draft_strategy
+from assistant.text import format_number
 from assistant.themes import ThemeReport, relabel_with_model, synthesize_themes
 
 router = APIRouter(prefix="/v1", tags=["workflows"])
@@ -32,10 +34,10 @@ class ThemesRequest(BaseModel):
     format: Format = "json"
 
 
-def _as(fmt: Format, report: str, model: StrategyDraft | ThemeReport) -> Response:
+def _as(fmt: Format, report: str, model: StrategyDraft | ThemeReport | AlignmentMap) -> Response:
     if fmt == "json":
         return Response(model.model_dump_json(), media_type="application/json")
-    text = render(report, model, fmt)
+    text = render(report, model, fmt, num=lambda v: "—" if v is None else format_number(v))
     return HTMLResponse(text) if fmt == "html" else PlainTextResponse(text, media_type="text/markdown")
 
 
@@ -60,3 +62,9 @@ def themes(body: ThemesRequest, caller: CallerDep, runtime: RuntimeDep, chat: Ch
     if chat.model is not None:
         report = relabel_with_model(report, chat.model)
     return _as(body.format, "themes", report)
+
+
+@router.get("/alignment", response_model=AlignmentMap)
+def alignment(caller: CallerDep, runtime: RuntimeDep, format: Format = "json") -> Response:
+    """Objective -> initiatives -> key-result progress -> customer evidence, for what you can read; gaps."""
+    return _as(format, "alignment", build_alignment(runtime, scope=caller.scope))
