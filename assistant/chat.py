@@ -84,6 +84,33 @@ class ChatService:
         assert result is not None
         return result
 
+    def prepare(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        scope: list[str] | None = None,
+        history: Sequence[Message] = (),
+    ) -> tuple[str, list[Hit], Answer | None]:
+        """(standalone query, hits, early answer): the early answer is set when no synthesis is needed, i.e. an
+        abstention because the question names something no source in scope mentions, or a metric answer."""
+        query = self.standalone(question, history)
+        missing = unknown_names(query, self.runtime.lexical, scope)
+        if missing:
+            return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
+        hits = self.retrieve(query, filters, scope)
+        return query, hits, metric_answer(query, hits, self.runtime.metric_rows)
+
+    def answer_with_hits(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        scope: list[str] | None = None,
+        history: Sequence[Message] = (),
+    ) -> tuple[Answer, list[Hit]]:
+        """The answer and the chunks it was allowed to cite (what evals score citations against)."""
+        query, hits, early = self.prepare(question, filters, scope, history)
+        return (early or self.synthesizer.answer(query, hits)), hits
+
     def stream(
         self,
         question: str,
@@ -92,17 +119,9 @@ class ChatService:
         history: Sequence[Message] = (),
     ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer (whose ``query`` is the standalone question used)."""
-        query = self.standalone(question, history)
-        missing = unknown_names(query, self.runtime.lexical, scope)
-        if missing:
-            result = abstain(query, f"nothing you can access mentions {', '.join(missing)}")
-            yield result.answer
-            yield result
-            return
-        hits = self.retrieve(query, filters, scope)
-        computed = metric_answer(query, hits, self.runtime.metric_rows)
-        if computed is not None:
-            yield computed.answer
-            yield computed
+        query, hits, early = self.prepare(question, filters, scope, history)
+        if early is not None:
+            yield early.answer
+            yield early
             return
         yield from self.synthesizer.stream(query, hits)

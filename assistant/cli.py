@@ -26,6 +26,9 @@ from assistant.cli_common import console, friendly_errors
 from assistant.cli_drafts import align as align_command
 from assistant.cli_drafts import draft_app
 from assistant.cli_drafts import themes as themes_command
+from assistant.cli_eval import eval_command
+from assistant.cli_workflows import contacts_app
+from assistant.cli_workflows import metrics as metrics_command
 from assistant.runtime import Runtime, default_runtime
 
 app = typer.Typer(help="prodops: product operations over your strategy docs, interviews and metrics.",
@@ -170,6 +173,9 @@ def serve(
 app.add_typer(draft_app, name="draft")
 app.command("themes")(friendly_errors(themes_command))
 app.command("align")(friendly_errors(align_command))
+app.command("eval")(eval_command)
+app.command()(metrics_command)
+app.add_typer(contacts_app, name="contacts")
 
 
 def main() -> None:

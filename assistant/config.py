@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         "loopback only.",
     )
     max_question_chars: int = Field(default=2000, ge=10)
+    contact_rest_days: int = Field(
+        default=30, ge=0, description="Warn before contacting a customer person or company interviewed this many "
+        "days ago or less (research-ops rest period)."
+    )
+    contact_max_per_quarter: int = Field(
+        default=2, ge=1, description="Warn when a planned contact would make a company's interviews in one "
+        "calendar quarter exceed this number."
+    )
 
     @field_validator("chroma_url")
     @classmethod

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
 from assistant.errors import ConfigError
 
 # The model is local; make sure nothing behind sentence-transformers tries to reach a hub.
@@ -70,6 +72,28 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+    def token_embeddings(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
+        """(WordPiece tokens, their contextual vectors, the pooled sentence vector) per text, from one pass.
+
+        The grounding checker's deep tier aligns a claim's words with evidence words, which pooled sentence
+        vectors cannot do; both come out of the same forward pass, so this costs no more than ``embed_documents``.
+        """
+        if not texts:
+            return []
+        with self._lock:
+            outputs = self._model.encode(
+                list(texts), batch_size=self.batch_size, output_value=None, show_progress_bar=False
+            )
+        result: list[tuple[list[str], np.ndarray, np.ndarray]] = []
+        for out in outputs:
+            assert isinstance(out, dict)
+            mask = out["attention_mask"].bool()
+            ids = out["input_ids"][mask].tolist()
+            tokens = self._model.tokenizer.convert_ids_to_tokens(ids)
+            vectors = out["token_embeddings"][mask].float().numpy()
+            result.append((list(tokens), vectors, out["sentence_embedding"].float().numpy()))
+        return result
 
 
 @lru_cache(maxsize=4)

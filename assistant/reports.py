@@ -14,6 +14,8 @@ from typing import Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel
 
+from assistant.text import format_number
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 Format = Literal["md", "html", "json"]
 
@@ -28,6 +30,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["pct"] = lambda v: "n/a" if v is None else f"{v * 100:.0f}%"
+    env.globals["num"] = lambda v: "—" if v is None else format_number(v)
     return env
 
 

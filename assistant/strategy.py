@@ -166,7 +166,7 @@ def draft_strategy(
     by_id = {c.id: c for c in notes}
     for index, section in enumerate(sections):
         if model is not None:
-            order = np.argsort(-sims[:, index])[:24] if len(statements) else []
+            order: list[int] = [int(i) for i in np.argsort(-sims[:, index])[:24]] if len(statements) else []
             chunk_ids = list(dict.fromkeys(statements[i][1].id for i in order))[:8]
             hits = [Hit(chunk=by_id[i], score=1.0) for i in chunk_ids]
             drafted = _llm_section(model, title, section, hits, runtime.settings.company_name, per_section)

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from assistant import __version__
-from assistant.api.routes import chat, conversations, search, sources, workflows
+from assistant.api.routes import chat, contacts, conversations, metrics, search, sources, workflows
 from assistant.chat import ChatService
 from assistant.config import get_settings
 from assistant.conversations import ConversationStore
@@ -55,6 +55,6 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
             "store": "server" if runtime.settings.chroma_url else "embedded",
         }
 
-    for module in (chat, search, sources, conversations, workflows):
+    for module in (chat, search, sources, conversations, workflows, metrics, contacts):
         app.include_router(module.router)
     return app
