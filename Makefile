@@ -33,7 +33,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/ingestion.py
 
 clean:
 	rm -rf $(VENV) .prodops .pytest_cache .mypy_cache .ruff_cache

@@ -98,7 +98,10 @@ class ChatService:
         if missing:
             return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
         hits = self.retrieve(query, filters, scope)
-        return query, hits, metric_answer(query, hits, self.runtime.metric_rows)
+        computed = metric_answer(query, hits, self.runtime.metric_rows, self.runtime.store, scope)
+        if computed is not None:
+            return query, computed[1], computed[0]
+        return query, hits, None
 
     def answer_with_hits(
         self,

@@ -107,10 +107,11 @@ class LexicalIndex:
             return self._names[1]
 
     def match_count(self, term: str, scope: list[str] | None = None) -> int:
-        """How many chunks (in scope) contain ``term`` (stemmed like the index), capped at 1,000."""
-        match = fts_query(term)
-        if not match:
+        """How many chunks (in scope) contain every word of ``term`` (stemmed like the index), capped at 1,000."""
+        words = [w.lower() for w in _TOKEN.findall(re.sub(r"['’]s\b", "", term))]
+        if not words:
             return 0
+        match = " AND ".join(f'"{w}"' for w in words)
         clauses, params = _where(SearchFilters(), scope)
         sql = "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ?" + "".join(
             f" AND {c}" for c in clauses

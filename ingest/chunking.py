@@ -202,11 +202,32 @@ def _question(speaker: str, said: str) -> str:
     return f"{speaker}: {snippet}"
 
 
+def interview_record(parsed: ParsedSource) -> str | None:
+    """One sentence stating the interview's metadata (who, role, company, interviewer, team, date), so questions
+    like "what is X's role?" or "who interviewed Y?" find an answer that the frontmatter holds but no turn says."""
+    info = parsed.info
+    if not (info.participant or info.company):
+        return None
+    who = info.participant or "a customer"
+    if info.role:
+        who += f", {info.role}"
+    if info.company:
+        who += f" at {info.company}" if info.role or info.participant else f" from {info.company}"
+    text = f"Interview record: {who}"
+    if info.interviewer:
+        text += f", interviewed by {info.interviewer}"
+        if info.team:
+            text += f" of the {info.team} team"
+    if info.date:
+        text += f" on {info.date.isoformat()}"
+    return text + f" ({info.title})."
+
+
 def _turn_pieces(parsed: ParsedSource, settings: Settings) -> list[_Piece]:
     info = parsed.info
     intro = f"Interview with {info.participant}" if info.participant else f"Interview: {info.title}"
     intro += f" ({info.company})" if info.company else ""
-    pieces: list[_Piece] = []
+    pieces: list[_Piece] = [_Piece(record, intro, {})] if (record := interview_record(parsed)) else []
     question: str | None = None
     for turn in parsed.turns:
         known = turn.speaker != UNKNOWN_SPEAKER

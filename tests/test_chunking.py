@@ -152,7 +152,11 @@ def test_transcript_chunks_per_turn_with_roles_and_question_context(tmp_path: Pa
         role="COO",
         team="growth",
     )
-    chunks, text = chunks_of(tmp_path, "interviews/delta.md", content, chunk_size=250, chunk_overlap=20)
+    record, *chunks = chunks_of(tmp_path, "interviews/delta.md", content, chunk_size=250, chunk_overlap=20)[0]
+    text = chunks_of(tmp_path, "interviews/delta.md", content, chunk_size=250, chunk_overlap=20)[1]
+    # The first chunk states the interview's metadata, which no turn says aloud.
+    assert record.text.startswith("Interview record: Rosa Vega, COO at Delta Freight, interviewed by Sam of the growth")
+    assert record.meta.speaker is None and record.meta.company == "Delta Freight"
     got = [(c.meta.speaker, c.meta.timestamp, c.meta.speaker_is_participant) for c in chunks]
     assert got[:4] == [
         ("Sam Ito", "00:00:05", False),

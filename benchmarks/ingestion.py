@@ -5,7 +5,7 @@ Embedding is the bottleneck by design, so end-to-end ingestion should run at nea
 (goal: <= 0.02 of the first run). Both baselines are measured in this same run, so the ratios hold on any
 machine.
 
-    python benchmarks/ingest.py [WORKSPACE]   (default: ../shared/corpus/sourcegraph-handbook, else the sample)
+    python benchmarks/ingestion.py [WORKSPACE]   (default: ../shared/corpus/sourcegraph-handbook, else the sample)
 """
 
 from __future__ import annotations
