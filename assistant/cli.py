@@ -27,6 +27,7 @@ from assistant.cli_drafts import align as align_command
 from assistant.cli_drafts import draft_app
 from assistant.cli_drafts import themes as themes_command
 from assistant.cli_eval import eval_command
+from assistant.cli_grounding import grounding_app
 from assistant.cli_workflows import contacts_app
 from assistant.cli_workflows import metrics as metrics_command
 from assistant.runtime import Runtime, default_runtime
@@ -176,6 +177,7 @@ app.command("align")(friendly_errors(align_command))
 app.command("eval")(eval_command)
 app.command()(metrics_command)
 app.add_typer(contacts_app, name="contacts")
+app.add_typer(grounding_app, name="grounding")
 
 
 def main() -> None:

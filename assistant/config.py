@@ -55,6 +55,7 @@ class Settings(BaseSettings):
         description='JSON list, e.g. [{"name": "ana", "team": "growth", "key_sha256": "..."}]. Empty: open, '
         "loopback only.",
     )
+    max_upload_files: int = Field(default=20, ge=1, description="Files per upload request.")
     max_question_chars: int = Field(default=2000, ge=10)
     contact_rest_days: int = Field(
         default=30, ge=0, description="Warn before contacting a customer person or company interviewed this many "

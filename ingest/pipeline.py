@@ -11,7 +11,7 @@ Deterministic chunk ids make every step idempotent, so no step can create duplic
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,12 +49,15 @@ def _job_lock(runtime: Runtime) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _roots(paths: Sequence[Path]) -> list[tuple[Path, list[Path], bool]]:
-    """(root, files, prune) per argument: folders are scanned and pruned, single files only added."""
+def _roots(paths: Sequence[Path], root: Path | None = None) -> list[tuple[Path, list[Path], bool]]:
+    """(root, files, prune) per argument: folders are scanned and pruned, single files only added (relative to
+    ``root`` when given, e.g. the uploads folder, else to their own folder)."""
     result: list[tuple[Path, list[Path], bool]] = []
     for raw in paths:
         path = raw.resolve()
-        if path.is_dir():
+        if root is not None and path.is_file():
+            result.append((root.resolve(), [path], False))
+        elif path.is_dir():
             result.append((path, discover(path), True))
         elif path.is_file():
             result.append((path.parent, [path], False))
@@ -63,23 +66,35 @@ def _roots(paths: Sequence[Path]) -> list[tuple[Path, list[Path], bool]]:
     return result
 
 
-def ingest_paths(runtime: Runtime, paths: Sequence[Path], show_progress: bool = True) -> IngestReport:
-    """Run one ingestion job over folders and/or files; see the module docstring for the guarantees."""
+def ingest_paths(
+    runtime: Runtime,
+    paths: Sequence[Path],
+    show_progress: bool = True,
+    *,
+    root: Path | None = None,
+    force: Mapping[str, object] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Run one ingestion job over folders and/or files; see the module docstring for the guarantees.
+
+    ``force`` overrides document metadata whatever the file says (uploads: team and visibility come from the
+    uploader's key, never from the document); ``on_progress(done, total)`` reports chunks written.
+    """
     report = IngestReport()
     with _job_lock(runtime):
         states = runtime.store.source_states()
         todo: list[_Pending] = []
         seen: set[str] = set()
-        for root, files, prune in _roots(paths):
+        for base, files, prune in _roots(paths, root):
             for path in files:
-                rel = path.relative_to(root).as_posix()
+                rel = path.relative_to(base).as_posix()
                 seen.add(rel)
-                pending = _prepare(runtime, root, path, rel, states, report)
+                pending = _prepare(runtime, base, path, rel, states, report, force)
                 if pending is not None:
                     todo.append(pending)
             if prune:
-                _delete_removed(runtime, str(root), states, seen, report)
-        _write(runtime, todo, report, show_progress)
+                _delete_removed(runtime, str(base), states, seen, report)
+        _write(runtime, todo, report, show_progress, on_progress)
         repair_derived(runtime)
         report.chunks = runtime.store.count()
     return report
@@ -92,6 +107,7 @@ def _prepare(
     rel: str,
     states: dict[str, tuple[str, str]],
     report: IngestReport,
+    force: Mapping[str, object] | None = None,
 ) -> _Pending | None:
     stored_hash, stored_workspace = states.get(rel, ("", ""))
     if stored_workspace and stored_workspace != str(root):
@@ -108,6 +124,8 @@ def _prepare(
             report.unchanged += 1
             return None
         parsed = load_source(root, path, runtime.settings)
+        if force:
+            parsed = parsed.model_copy(update={"info": parsed.info.model_copy(update=dict(force))})
         chunks = chunk_source(parsed, runtime.settings)
     except SourceError as exc:
         report.failed.append(FailedFile(path=rel, error=exc.reason))
@@ -157,7 +175,13 @@ def _groups(todo: list[_Pending]) -> Iterator[list[_Pending]]:
         yield group
 
 
-def _write(runtime: Runtime, todo: list[_Pending], report: IngestReport, show_progress: bool) -> None:
+def _write(
+    runtime: Runtime,
+    todo: list[_Pending],
+    report: IngestReport,
+    show_progress: bool,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> None:
     total = sum(len(p.chunks) for p in todo)
     progress = Progress(
         TextColumn("[bold]ingest[/bold] {task.description}"),
@@ -170,6 +194,7 @@ def _write(runtime: Runtime, todo: list[_Pending], report: IngestReport, show_pr
     )
     with progress:
         task = progress.add_task("chunks", total=total)
+        done = 0
         for group in _groups(todo):
             for pending in group:
                 runtime.store.put_source(pending.record.model_copy(update={"complete": False}))
@@ -187,6 +212,9 @@ def _write(runtime: Runtime, todo: list[_Pending], report: IngestReport, show_pr
                 else:
                     report.updated += 1
             progress.advance(task, len(chunks))
+            done += len(chunks)
+            if on_progress is not None:
+                on_progress(done, total)
 
 
 def _finish(runtime: Runtime, pending: _Pending) -> None:

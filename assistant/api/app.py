@@ -8,11 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from assistant import __version__
-from assistant.api.routes import chat, contacts, conversations, metrics, search, sources, workflows
+from assistant.api.routes import chat, contacts, conversations, documents, metrics, search, sources, workflows
 from assistant.chat import ChatService
 from assistant.config import get_settings
 from assistant.conversations import ConversationStore
 from assistant.errors import NotFound, ProdopsError, StoreUnavailable
+from assistant.jobs import JobRegistry
 from assistant.llm import llm_configured
 from assistant.runtime import Runtime
 
@@ -29,6 +30,7 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
     app.state.runtime = runtime
     app.state.chat = chat_service or ChatService(runtime)
     app.state.conversations = ConversationStore(runtime.settings.conversations_path)
+    app.state.jobs = JobRegistry()
     if not runtime.settings.api_keys:
         log.warning("no PRODOPS_API_KEYS configured: serving OPEN, to loopback clients only")
 
@@ -55,6 +57,6 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
             "store": "server" if runtime.settings.chroma_url else "embedded",
         }
 
-    for module in (chat, search, sources, conversations, workflows, metrics, contacts):
+    for module in (chat, search, sources, conversations, workflows, metrics, contacts, documents):
         app.include_router(module.router)
     return app
