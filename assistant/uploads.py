@@ -44,7 +44,7 @@ def safe_name(raw: str) -> str:
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
-    stem = stem[:100] or "upload"
+    stem = stem.strip(" ._-")[:100] or "upload"
     return f"{stem}.{ext.lower()}" if ext else stem
 
 

@@ -1,0 +1,82 @@
+// DOM helpers. Document text is untrusted: it only ever reaches the page as text nodes (textContent),
+// never as HTML. There is deliberately no helper here that parses markup.
+
+/**
+ * Build an element. `attrs` keys: class, text, hidden, dataset (object), on<Event> (listener),
+ * any other key is set as an attribute (aria-*, role, type, ...). `children` are nodes or strings (text).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = String(value);
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+export function append(node, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function clear(node) {
+  node.replaceChildren();
+  return node;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+/** Show a message in a view's status line; kind: "info" | "busy" | "error" | "ok". */
+export function setStatus(node, message, kind = "info") {
+  node.textContent = message || "";
+  node.dataset.kind = kind;
+}
+
+export function formatNumber(value, digits = 0) {
+  if (value === null || value === undefined || Number.isNaN(value)) return "—";
+  return Number(value).toLocaleString("en-US", { maximumFractionDigits: digits });
+}
+
+export function percent(value) {
+  if (value === null || value === undefined) return "—";
+  return `${Math.round(value * 100)}%`;
+}
+
+export function plural(count, word, many = `${word}s`) {
+  return `${formatNumber(count)} ${count === 1 ? word : many}`;
+}
+
+/** A small labelled badge, e.g. badge("12 customers", "count"). */
+export function badge(text, kind = "") {
+  return h("span", { class: `badge ${kind}`.trim(), text });
+}
+
+/** Read a form's non-empty fields into an object (strings trimmed). */
+export function formValues(form) {
+  const values = {};
+  for (const [key, value] of new FormData(form).entries()) {
+    if (typeof value === "string" && value.trim() !== "") values[key] = value.trim();
+  }
+  return values;
+}
+
+/** Disable a form's submit button while `task` runs, so a double Enter doesn't send twice. */
+export async function whileBusy(form, task) {
+  const buttons = form.querySelectorAll("button[type=submit]");
+  buttons.forEach((b) => { b.disabled = true; });
+  form.setAttribute("aria-busy", "true");
+  try {
+    return await task();
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+    form.removeAttribute("aria-busy");
+  }
+}

@@ -1,0 +1,112 @@
+// The source panel: what a citation, quote or evidence link points at, read from /v1/chunks or /v1/sources.
+
+import { api, enc } from "./api.js";
+import { $, clear, h } from "./dom.js";
+
+const META_FIELDS = [
+  ["kind", "Kind"], ["team", "Team"], ["date", "Date"], ["company", "Company"], ["participant", "Participant"],
+  ["speaker", "Speaker"], ["timestamp", "Time"], ["metric", "Metric"], ["period", "Period"],
+];
+
+let opener = null;
+let request = 0;
+
+function parts() {
+  return {
+    panel: $("#source-panel"), title: $("#source-title"), path: $("#source-path"),
+    meta: $("#source-meta"), body: $("#source-body"),
+  };
+}
+
+function open(heading) {
+  const p = parts();
+  if (p.panel.hidden || !p.panel.contains(document.activeElement)) opener = document.activeElement;
+  p.panel.hidden = false;
+  document.body.classList.add("with-panel");
+  p.title.textContent = heading;
+  clear(p.path);
+  clear(p.meta);
+  clear(p.body).append(h("p", { class: "hint", text: "Loading…" }));
+  p.title.focus();
+  return ++request;
+}
+
+export function closePanel() {
+  const { panel } = parts();
+  panel.hidden = true;
+  document.body.classList.remove("with-panel");
+  if (opener && document.contains(opener)) opener.focus();
+  opener = null;
+}
+
+function showMeta(meta) {
+  const list = parts().meta;
+  for (const [key, label] of META_FIELDS) {
+    const value = meta[key];
+    if (value === undefined || value === null || value === "") continue;
+    list.append(h("dt", { text: label }), h("dd", { text: Array.isArray(value) ? value.join(", ") : value }));
+  }
+}
+
+function sourceLink(path) {
+  return h("button", {
+    type: "button", class: "link", text: path,
+    "aria-label": `Open the whole source ${path}`, onclick: () => showSource(path),
+  });
+}
+
+/** Show one chunk (a citation's target). `label` names it in the heading, e.g. "[2]". */
+export async function showChunk(chunkId, label = "") {
+  const ticket = open(label ? `Source ${label}` : "Source");
+  const p = parts();
+  try {
+    const chunk = await api(`/v1/chunks/${enc(chunkId)}`);
+    if (ticket !== request) return;
+    p.title.textContent = `${label ? `${label} ` : ""}${chunk.title || chunk.source}`;
+    p.path.replaceChildren("from ", sourceLink(chunk.source));
+    showMeta(chunk.metadata || {});
+    clear(p.body).append(h("blockquote", { class: "chunk-text", "data-chunk-id": chunk.chunk_id, text: chunk.text }));
+  } catch (error) {
+    if (ticket !== request) return;
+    clear(p.body).append(h("p", { class: "error", role: "alert", text: `Can't show this passage: ${error.message}` }));
+  }
+}
+
+/** Show a whole source, one block per chunk, scrolled to `focusChunk` when given. */
+export async function showSource(path, focusChunk = null) {
+  const ticket = open(path);
+  const p = parts();
+  try {
+    const source = await api(`/v1/sources/${path.split("/").map(enc).join("/")}`);
+    if (ticket !== request) return;
+    p.title.textContent = source.title || source.path;
+    p.path.textContent = source.path;
+    showMeta(source);
+    clear(p.body);
+    for (const chunk of source.chunk_list) {
+      const block = h("blockquote", { class: "chunk-text", "data-chunk-id": chunk.chunk_id, text: chunk.text });
+      if (chunk.chunk_id === focusChunk) block.classList.add("focused");
+      p.body.append(block);
+    }
+    p.body.querySelector(".focused")?.scrollIntoView({ block: "nearest" });
+  } catch (error) {
+    if (ticket !== request) return;
+    clear(p.body).append(h("p", { class: "error", role: "alert", text: `Can't show this source: ${error.message}` }));
+  }
+}
+
+/** A button that opens a chunk in the panel; `text` is what it shows, `label` what a screen reader hears. */
+export function chunkButton(chunkId, text, label, className = "link") {
+  return h("button", {
+    type: "button", class: className, text, "aria-label": label, title: label,
+    dataset: { chunkId }, onclick: () => showChunk(chunkId, /^\[\d+\]$/.test(text) ? text : ""),
+  });
+}
+
+export function initPanel() {
+  const { panel } = parts();
+  $("#source-close").addEventListener("click", closePanel);
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closePanel();
+  });
+}
