@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     collection: str = Field(default="prodops", description="Name prefix of the Chroma collections.")
     embedding_batch_size: int = Field(default=64, ge=1, le=4096)
     embedding_device: str = Field(default="cpu")
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch", description="torch (default), or ONNX Runtime exported locally from the same model."
+    )
     max_file_bytes: int = Field(default=20_000_000, ge=1, description="Files larger than this are refused.")
     chunk_size: int = Field(default=1200, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(default=150, ge=0)

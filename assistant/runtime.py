@@ -20,9 +20,7 @@ from assistant.store import ChunkStore
 class Runtime:
     def __init__(self, settings: Settings, embedder_factory: Callable[[], Embedder] | None = None) -> None:
         self.settings = settings
-        self._embedder_factory = embedder_factory or (
-            lambda: get_embedder(settings.embedding_batch_size, settings.embedding_device)
-        )
+        self._embedder_factory = embedder_factory or (lambda: _embedder_for(settings))
         self._lock = threading.Lock()
 
     @cached_property
@@ -46,6 +44,16 @@ class Runtime:
         for name in ("lexical", "metric_rows"):
             if name in self.__dict__:
                 self.__dict__.pop(name).close()
+
+
+def _embedder_for(settings: Settings) -> Embedder:
+    if settings.embedding_backend == "torch":
+        return get_embedder(settings.embedding_batch_size, settings.embedding_device)
+    from assistant.embeddings_onnx import OnnxEmbedder
+
+    return OnnxEmbedder(
+        settings.data_dir / "models", settings.embedding_backend == "onnx-int8", settings.embedding_batch_size
+    )
 
 
 def default_runtime() -> Runtime:

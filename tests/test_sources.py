@@ -364,5 +364,7 @@ def test_podcast_transcripts_corpus(index: int) -> None:
     assert guest_chunks and host_chunks
     assert {c.meta.speaker for c in host_chunks} == {parsed.info.interviewer}
     assert guest.split()[0] in {c.meta.speaker.split()[0] for c in guest_chunks if c.meta.speaker}
-    assert all(c.text in parsed.text for c in chunks)
+    record, *turn_chunks = chunks  # the first chunk states the interview's metadata (guest, host, date)
+    assert record.text.startswith("Interview record: ") and guest in record.text
+    assert all(c.text in parsed.text for c in turn_chunks)
     assert json.dumps([c.model_dump(mode="json") for c in chunks])  # serialisable as stored

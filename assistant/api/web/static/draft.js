@@ -26,14 +26,15 @@ function flags(draft) {
         h("p", { class: "claim-note", text: m.reason })))));
   }
   if (draft.contradictions.length) {
-    box.append(h("h4", { text: "Notes that disagree" }), h("ul", { class: "contradictions" },
+    box.append(h("details", { class: "contradictions-box" },
+      h("summary", { text: `Notes that disagree (${draft.contradictions.length})` }), h("ul", { class: "contradictions" },
       draft.contradictions.map((c) => h("li", { class: "contradiction" },
         h("p", { class: "claim-note", text: c.reason }),
         h("div", { class: "pair" },
           h("blockquote", {}, h("span", { text: c.a.text }), " ",
             chunkButton(c.a.chunk_id, `[${c.a.source}]`, `Show the note ${c.a.source}`, "cite")),
           h("blockquote", {}, h("span", { text: c.b.text }), " ",
-            chunkButton(c.b.chunk_id, `[${c.b.source}]`, `Show the note ${c.b.source}`, "cite")))))));
+            chunkButton(c.b.chunk_id, `[${c.b.source}]`, `Show the note ${c.b.source}`, "cite"))))))));
   }
   const unsupported = draft.sections.flatMap((s) => s.sentences).filter((s) => !s.supported).length;
   if (!draft.metric_conflicts.length && !draft.contradictions.length && !unsupported) {
@@ -95,7 +96,8 @@ export function initDraft() {
         lastRequest = body;
         downloadButton.disabled = false;
         render(draft, out);
-        const flagged = draft.metric_conflicts.length + draft.contradictions.length + draft.unsupported;
+        const unsupported = draft.sections.flatMap((s) => s.sentences).filter((s) => !s.supported).length;
+        const flagged = draft.metric_conflicts.length + draft.contradictions.length + unsupported;
         setStatus(status, `Draft ready: ${plural(draft.sections.length, "section")}, ` +
           `${plural(flagged, "item")} flagged.`, "ok");
       } catch (error) {

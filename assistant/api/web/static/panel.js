@@ -31,11 +31,11 @@ function open(heading) {
   return ++request;
 }
 
-export function closePanel() {
+export function closePanel({ refocus = true } = {}) {
   const { panel } = parts();
   panel.hidden = true;
   document.body.classList.remove("with-panel");
-  if (opener && document.contains(opener)) opener.focus();
+  if (refocus && opener && document.contains(opener)) opener.focus();
   opener = null;
 }
 
@@ -105,7 +105,7 @@ export function chunkButton(chunkId, text, label, className = "link") {
 
 export function initPanel() {
   const { panel } = parts();
-  $("#source-close").addEventListener("click", closePanel);
+  $("#source-close").addEventListener("click", () => closePanel());
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closePanel();
   });

@@ -13,9 +13,11 @@ function quote(q) {
       chunkButton(q.chunk_id, q.source, `Show the quote in ${q.source}`)));
 }
 
+const QUOTES_SHOWN = 2;
+
 function theme(t, index) {
   const id = `theme-${index}`;
-  const card = h("article", { class: "card theme", "aria-labelledby": id },
+  const card = h("article", { class: "card theme", id: `${id}-card`, "aria-labelledby": id, tabindex: "-1" },
     h("header", { class: "card-head" },
       h("h3", { id, text: t.label }),
       h("p", { class: "badges" },
@@ -24,12 +26,13 @@ function theme(t, index) {
         ...t.teams.map((team) => badge(team, "team")))),
     h("p", { class: "hint", text: [
       t.first_seen && t.last_seen ? `Heard ${t.first_seen} to ${t.last_seen}.` : "",
-      t.keywords.length ? `Keywords: ${t.keywords.join(", ")}.` : "",
+      t.companies.length ? `Companies: ${t.companies.join(", ")}.` : "",
     ].filter(Boolean).join(" ") }),
-    h("ul", { class: "quotes", "aria-label": `Quotes for ${t.label}` }, t.quotes.map(quote)));
-  if (t.companies.length) {
-    card.append(h("details", {}, h("summary", { text: `Companies (${t.companies.length})` }),
-      h("p", { text: t.companies.join(", ") })));
+    h("ul", { class: "quotes", "aria-label": `Quotes for ${t.label}` }, t.quotes.slice(0, QUOTES_SHOWN).map(quote)));
+  const more = t.quotes.slice(QUOTES_SHOWN);
+  if (more.length) {
+    card.append(h("details", {}, h("summary", { text: `${plural(more.length, "more quote")}` }),
+      h("ul", { class: "quotes" }, more.map(quote))));
   }
   if (t.contradicting.length) {
     card.append(h("details", { class: "against" },
@@ -37,6 +40,25 @@ function theme(t, index) {
       h("ul", { class: "quotes" }, t.contradicting.map(quote))));
   }
   return card;
+}
+
+/** One row per theme, so the whole set fits on a laptop screen; the label jumps to the theme's card. */
+function overview(themes) {
+  const jump = (index) => () => {
+    const card = document.getElementById(`theme-${index}-card`);
+    card.scrollIntoView({ block: "start" });
+    card.focus({ preventScroll: true });
+  };
+  return h("div", { class: "table-wrap" }, h("table", { class: "overview" },
+    h("caption", { class: "visually-hidden", text: "Themes at a glance" }),
+    h("thead", {}, h("tr", {}, ["Theme", "Customers", "Interviews", "Teams", "Heard"].map((text, i) =>
+      h("th", { scope: "col", class: i === 1 || i === 2 ? "num" : null, text })))),
+    h("tbody", {}, themes.map((t, index) => h("tr", {},
+      h("th", { scope: "row" }, h("button", { type: "button", class: "link", text: t.label, onclick: jump(index) })),
+      h("td", { class: "num", text: t.customers }),
+      h("td", { class: "num", text: t.interviews }),
+      h("td", { text: t.teams.join(", ") }),
+      h("td", { class: "nowrap", text: t.first_seen ? `${t.first_seen} – ${t.last_seen}` : "—" }))))));
 }
 
 function byTeam(report) {
@@ -70,6 +92,7 @@ export function initThemes() {
         if (!report.themes.length) {
           out.append(h("p", { class: "empty", text: "No theme reaches the minimum number of customers." }));
         }
+        if (report.themes.length) out.append(overview(report.themes));
         out.append(...report.themes.map(theme));
         const table = byTeam(report);
         if (table) out.append(table);
