@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assistant.errors import NotFound
+from assistant.sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -43,16 +42,9 @@ class Conversation(BaseModel):
     messages: list[Message]
 
 
-class ConversationStore:
+class ConversationStore(SqliteFile):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._db.close()
+        super().__init__(path, _SCHEMA)
 
     def new_id(self) -> str:
         return uuid.uuid4().hex

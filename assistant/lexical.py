@@ -8,12 +8,11 @@ can tell which sources are out of step, and :meth:`LexicalIndex.rebuild` recreat
 from __future__ import annotations
 
 import re
-import sqlite3
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from assistant.schemas import EVERYONE, Chunk, SearchFilters
+from assistant.sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -41,20 +40,13 @@ def fts_query(text: str) -> str:
     return " OR ".join(f'"{w}"' for w in unique)
 
 
-class LexicalIndex:
+class LexicalIndex(SqliteFile):
     """A per-process handle on the FTS5 file; safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+        super().__init__(path, _SCHEMA)
         self._version = 0
         self._names: tuple[int, dict[str, set[str]]] = (-1, {})
-
-    def close(self) -> None:
-        self._db.close()
 
     def replace_source(self, path: str, content_hash: str, chunks: Iterable[Chunk]) -> None:
         """Swap a source's rows atomically, then record its hash."""

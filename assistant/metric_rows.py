@@ -7,12 +7,11 @@ lexical index this is a derived cache: the rows also live in Chroma's source man
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from assistant.schemas import MetricPoint, SourceRecord
+from assistant.sqlite_file import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS metric_rows (
@@ -25,16 +24,9 @@ CREATE TABLE IF NOT EXISTS metric_sources (path TEXT PRIMARY KEY, content_hash T
 """
 
 
-class MetricRowStore:
+class MetricRowStore(SqliteFile):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._db.close()
+        super().__init__(path, _SCHEMA)
 
     def replace_source(self, path: str, content_hash: str, points: Iterable[MetricPoint]) -> None:
         rows = [(path, p.metric, p.period, p.category or "", p.value, i) for i, p in enumerate(points)]

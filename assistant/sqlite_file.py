@@ -1,0 +1,25 @@
+"""The one way prodops opens its local SQLite files (lexical index, metric rows, conversations)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+
+class SqliteFile:
+    """A WAL-mode connection shared by threads (writes serialised by ``_lock``), schema created on open.
+
+    Autocommit mode with explicit BEGIN/COMMIT where a change spans statements, so each derived index
+    replaces a source's rows atomically.
+    """
+
+    def __init__(self, path: Path, schema: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(schema)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
