@@ -175,8 +175,34 @@ def test_chat_streams_an_answer_with_working_citations(site: str, open_page: Cal
     assert [m["role"] for m in conversation["messages"]] == ["user", "assistant", "user", "assistant"]
 
 
+def test_chat_marks_unsupported_sentences_and_shows_markup_as_text(site: str,
+                                                                   open_page: Callable[[str], Any]) -> None:
+    hostile = 'Deals stall <img src=x onerror="window.__pwned=1"> in review.'
+    final = {"answer": hostile, "abstained": False, "query": "q", "conversation_id": "c1", "invalid_citations": [],
+             "citations": [{"n": 1, "chunk_id": "notes/x.md#0:1", "source": "notes/x.md", "text": hostile,
+                            "title": "<b>x</b>"}],
+             "sentences": [{"text": hostile, "citations": [1], "supported": True, "score": 0.9},
+                           {"text": "Revenue will triple next year.", "citations": [1], "supported": False,
+                            "score": 0.2}]}
+    stream = "".join(f"event: {name}\ndata: {json.dumps(data)}\n\n"
+                     for name, data in [("delta", {"text": hostile}), ("final", final), ("done", {})])
+    page = open_page(site)
+    page.route("**/v1/chat", lambda route: route.fulfill(body=stream, content_type="text/event-stream"))
+    page.get_by_label("Your question").fill("anything")
+    page.get_by_role("button", name="Ask").click()
+    answer = page.locator(".answer-body")
+    answer.wait_for()
+    assert page.locator(".sentence.unsupported").inner_text().startswith("Revenue will triple next year.")
+    assert "unsupported" in page.locator(".sentence.unsupported .flag").inner_text().lower()
+    assert hostile in answer.inner_text() and "<b>x</b>" in answer.inner_text()
+    assert page.evaluate("window.__pwned") is None and page.locator(".answer-body img").count() == 0
+
+
 def test_themes_show_counts_and_quotes(site: str, open_page: Callable[[str], Any]) -> None:
-    page = open_page(f"{site}/#themes")
+    page = open_page(site)
+    page.get_by_role("tab", name="Chat").focus()
+    page.keyboard.press("ArrowRight")  # tabs follow the arrow keys
+    assert page.get_by_role("tab", name="Themes").get_attribute("aria-selected") == "true"
     page.get_by_role("button", name="Find themes").click()
     cards = page.locator("article.theme")
     cards.first.wait_for()

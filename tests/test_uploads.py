@@ -76,7 +76,10 @@ def test_sniff_rejects_with_status(name: str, data: bytes, status: int) -> None:
 
 def test_sniff_accepts_real_documents(tmp_path: Path) -> None:
     assert sniff("a.pdf", make_pdf(tmp_path / "a.pdf", ["Hello"]).read_bytes()) == ".pdf"
-    assert sniff("a.docx", make_docx(tmp_path / "a.docx", [("Heading 1", "Title"), ("Normal", "Body text")]).read_bytes()) == ".docx"
+    assert (
+        sniff("a.docx", make_docx(tmp_path / "a.docx", [("Heading 1", "Title"), ("Normal", "Body text")]).read_bytes())
+        == ".docx"
+    )
     assert sniff("a.csv", b"month,value\n2026-01,3\n") == ".csv"
 
 
@@ -85,8 +88,10 @@ def test_upload_is_ingested_with_the_uploaders_visibility(client: TestClient) ->
         "---\nkind: note\ntitle: Growth secret plan\nvisibility: everyone\n---\n"
         "The zeppelin referral campaign launches in March with a budget of 40,000 dollars.\n"
     )
-    files = [("files", ("../../plan.md", body.encode(), "text/markdown")),
-             ("files", ("evil.pdf", b"not a pdf", "application/pdf"))]
+    files = [
+        ("files", ("../../plan.md", body.encode(), "text/markdown")),
+        ("files", ("evil.pdf", b"not a pdf", "application/pdf")),
+    ]
     response = client.post("/v1/documents", files=files, headers=auth("growth"))
     assert response.status_code == 202
     upload = response.json()

@@ -55,7 +55,7 @@ function initiative(i) {
       h("ul", { class: "quotes" }, evidence.quotes.map((q) => h("li", { class: "quote" },
         h("blockquote", { text: q.text }),
         h("p", { class: "quote-meta" }, q.company ? `— ${q.company} ` : "",
-          chunkButton(q.chunk_id, q.source, `Show the quote in ${q.source}`)))))));
+          chunkButton(q.chunk_id, q.source, `Show the quote in ${q.source}`, "link", q.text)))))));
   }
   return item;
 }
@@ -65,8 +65,9 @@ function objective(o, uncovered) {
     "aria-labelledby": `objective-${o.id}` },
     h("header", { class: "card-head" },
       h("h3", { id: `objective-${o.id}` }, h("span", { class: "obj-id", text: o.id }), ` ${o.title}`),
-      h("p", { class: "badges" }, uncovered ? badge("no initiative", "bad") : null,
-        badge(plural(o.initiatives.length, "initiative")), badge(plural(o.customers, "customer"), "count"),
+      h("p", { class: "badges" },
+        uncovered ? badge("no initiative", "bad") : badge(plural(o.initiatives.length, "initiative")),
+        badge(plural(o.customers, "customer"), "count"),
         chunkButton(o.chunk_id, "[strategy]", `Show ${o.id} in ${o.source}`, "cite"))));
   if (o.key_results.length) {
     card.append(h("div", { class: "table-wrap" }, h("table", { class: "krs" },

@@ -1,7 +1,7 @@
 // Entry point: tabs, the API key, the health line, and each view's setup.
 
 import { api, apiKey } from "./api.js";
-import { $, h, setStatus } from "./dom.js";
+import { $, h, plural, setStatus } from "./dom.js";
 import { initAlignment, showAlignment } from "./alignment.js";
 import { initChat } from "./chat.js";
 import { initContacts } from "./contacts.js";
@@ -57,8 +57,11 @@ function initTabs() {
     event.preventDefault();
     select(all[(moves[event.key] + all.length) % all.length]);
   });
-  const wanted = document.getElementById(`tab-${location.hash.slice(1)}`);
-  select(wanted || tabs()[0], { focus: false });
+  const fromHash = () => document.getElementById(`tab-${location.hash.slice(1)}`);
+  window.addEventListener("hashchange", () => {
+    if (fromHash()) select(fromHash(), { focus: false });
+  });
+  select(fromHash() || tabs()[0], { focus: false });
 }
 
 // --- the API key (only when the server uses keys) ---
@@ -95,7 +98,7 @@ async function initHealth() {
     const health = await api("/health");
     $("#auth-mode").textContent = health.auth;
     if (health.auth === "api-keys") $("#key-form").hidden = false;
-    setStatus(line, `${health.chunks.toLocaleString("en-US")} chunks · ${health.synthesizer} answers · ` +
+    setStatus(line, `${plural(health.chunks, "chunk")} · ${health.synthesizer} answers · ` +
       `${health.store} store`, "ok");
   } catch (error) {
     setStatus(line, `server unavailable: ${error.message}`, "error");
@@ -111,6 +114,11 @@ async function refreshTeams() {
     // no key yet, or no access: the team fields still accept free text
   }
 }
+
+window.addEventListener("prodops:ingested", () => {
+  initHealth();
+  refreshTeams();
+});
 
 initPanel();
 initKey();

@@ -6,9 +6,9 @@ import { chunkButton } from "./panel.js";
 
 const state = { conversationId: null, controller: null };
 
-function citeButton(citation) {
+function citeButton(citation, sentence = "") {
   const marker = `[${citation.n}]`;
-  return chunkButton(citation.chunk_id, marker, `Show source ${citation.n}: ${citation.source}`, "cite");
+  return chunkButton(citation.chunk_id, marker, `Show source ${citation.n}: ${citation.source}`, "cite", sentence);
 }
 
 /** The final answer: sentences with their citation markers; unsupported ones marked in words, not only colour. */
@@ -29,7 +29,7 @@ function renderAnswer(answer) {
       }
       for (const n of sentence.citations) {
         const citation = byNumber.get(n);
-        if (citation) span.append(" ", citeButton(citation));
+        if (citation) span.append(" ", citeButton(citation, sentence.text));
       }
       paragraph.append(span, " ");
     }

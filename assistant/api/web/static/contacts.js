@@ -35,7 +35,7 @@ function research(items) {
   return h("section", { class: "related", "aria-labelledby": "related-title" },
     h("h3", { id: "related-title", text: "Research that may already answer your questions" }),
     h("ul", { class: "quotes" }, items.map((r) => h("li", { class: "quote" },
-      h("p", {}, chunkButton(r.chunk_id, r.title || r.source, `Show ${r.source}`),
+      h("p", {}, chunkButton(r.chunk_id, r.title || r.source, `Show ${r.source}`, "link", r.text),
         h("span", { class: "hint", text: ` — ${[r.person, r.company, r.date].filter(Boolean).join(", ")}; ${r.why}` })),
       r.text ? h("blockquote", { text: r.text }) : null))));
 }

@@ -10,7 +10,9 @@ function sentence(s) {
   const item = h("li", { class: s.supported ? "claim" : "claim flagged" });
   if (!s.supported) item.append(h("span", { class: "flag", text: "check" }), " ");
   item.append(h("span", { text: s.text }));
-  for (const c of s.citations) item.append(" ", chunkButton(c.chunk_id, `[${c.source}]`, `Show the note ${c.source}`, "cite"));
+  for (const c of s.citations) {
+    item.append(" ", chunkButton(c.chunk_id, `[${c.source}]`, `Show the note ${c.source}`, "cite", s.text));
+  }
   if (s.note) item.append(h("p", { class: "claim-note", text: s.note }));
   return item;
 }
@@ -22,7 +24,7 @@ function flags(draft) {
     box.append(h("h4", { text: "Figures the metric reports don't back" }), h("ul", { class: "conflicts" },
       draft.metric_conflicts.map((m) => h("li", { class: "claim flagged" },
         h("span", { class: "flag", text: "metric" }), " ", h("span", { text: m.text }), " ",
-        chunkButton(m.chunk_id, `[${m.source}]`, `Show the note ${m.source}`, "cite"),
+        chunkButton(m.chunk_id, `[${m.source}]`, `Show the note ${m.source}`, "cite", m.text),
         h("p", { class: "claim-note", text: m.reason })))));
   }
   if (draft.contradictions.length) {

@@ -19,10 +19,10 @@ function progressView(job) {
   const total = job.total_chunks || 0;
   const done = job.state === "done";
   const value = done ? 1 : total ? job.embedded_chunks / total : 0;
-  const label = done ? "done" : job.state === "failed" ? "failed" :
-    total ? `${formatNumber(job.embedded_chunks)} of ${formatNumber(total)} chunks embedded` : job.state;
-  return h("div", { class: "job", dataset: { state: job.state } },
-    h("p", {}, h("strong", { text: `Job ${job.state}` }), ` — ${label}`),
+  const label = total ? `${formatNumber(job.embedded_chunks)} of ${plural(total, "chunk")} embedded`
+    : done ? "nothing new to embed" : "waiting for the pipeline";
+  return h("div", { class: job.failed.length ? "job partial" : "job", dataset: { state: job.state } },
+    h("p", {}, h("strong", { text: `Ingestion ${job.state}` }), ` — ${label}`),
     h("progress", { max: "1", value: String(value), "aria-label": "Ingestion progress" }),
     h("p", { class: "hint", text: `files ${job.processed_files}/${job.total_files} · added ${job.added} · ` +
       `updated ${job.updated} · unchanged ${job.unchanged}` }),
@@ -92,6 +92,7 @@ export function initIngest() {
             (job.failed.length ? `, ${job.failed.length} not ingested.` : ".")
           : `The job failed: ${job.error || "see below"}`, job.state === "done" && !job.failed.length ? "ok" : "error");
         input.value = "";
+        window.dispatchEvent(new CustomEvent("prodops:ingested"));
         await loadSources();
       } catch (error) {
         setStatus(status, `Couldn't upload: ${error.message}`, "error");

@@ -55,8 +55,20 @@ function sourceLink(path) {
   });
 }
 
-/** Show one chunk (a citation's target). `label` names it in the heading, e.g. "[2]". */
-export async function showChunk(chunkId, label = "") {
+/** The chunk's text with `quote` marked when it occurs verbatim (text nodes only: the text is untrusted). */
+function chunkText(chunk, quote) {
+  const block = h("blockquote", { class: "chunk-text", "data-chunk-id": chunk.chunk_id });
+  const at = quote ? chunk.text.indexOf(quote) : -1;
+  if (at === -1) {
+    block.textContent = chunk.text;
+  } else {
+    block.append(chunk.text.slice(0, at), h("mark", { text: quote }), chunk.text.slice(at + quote.length));
+  }
+  return block;
+}
+
+/** Show one chunk (a citation's target). `label` names it in the heading, e.g. "[2]"; `quote` is marked. */
+export async function showChunk(chunkId, label = "", quote = "") {
   const ticket = open(label ? `Source ${label}` : "Source");
   const p = parts();
   try {
@@ -65,7 +77,8 @@ export async function showChunk(chunkId, label = "") {
     p.title.textContent = `${label ? `${label} ` : ""}${chunk.title || chunk.source}`;
     p.path.replaceChildren("from ", sourceLink(chunk.source));
     showMeta(chunk.metadata || {});
-    clear(p.body).append(h("blockquote", { class: "chunk-text", "data-chunk-id": chunk.chunk_id, text: chunk.text }));
+    clear(p.body).append(chunkText(chunk, quote));
+    p.body.querySelector("mark")?.scrollIntoView({ block: "nearest" });
   } catch (error) {
     if (ticket !== request) return;
     clear(p.body).append(h("p", { class: "error", role: "alert", text: `Can't show this passage: ${error.message}` }));
@@ -95,11 +108,14 @@ export async function showSource(path, focusChunk = null) {
   }
 }
 
-/** A button that opens a chunk in the panel; `text` is what it shows, `label` what a screen reader hears. */
-export function chunkButton(chunkId, text, label, className = "link") {
+/**
+ * A button that opens a chunk in the panel; `text` is what it shows, `label` what a screen reader hears,
+ * `quote` the passage to mark in the chunk (a quote or the sentence that cites it).
+ */
+export function chunkButton(chunkId, text, label, className = "link", quote = "") {
   return h("button", {
     type: "button", class: className, text, "aria-label": label, title: label,
-    dataset: { chunkId }, onclick: () => showChunk(chunkId, /^\[\d+\]$/.test(text) ? text : ""),
+    dataset: { chunkId }, onclick: () => showChunk(chunkId, /^\[\d+\]$/.test(text) ? text : "", quote),
   });
 }
 

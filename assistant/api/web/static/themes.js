@@ -10,7 +10,7 @@ function quote(q) {
   return h("li", { class: "quote" },
     h("blockquote", { text: q.text }),
     h("p", { class: "quote-meta" }, who ? `— ${who}${when} ` : "",
-      chunkButton(q.chunk_id, q.source, `Show the quote in ${q.source}`)));
+      chunkButton(q.chunk_id, q.source, `Show the quote in ${q.source}`, "link", q.text)));
 }
 
 const QUOTES_SHOWN = 2;
