@@ -31,6 +31,8 @@ from assistant.synthesis.llm import parse_cited_sentences
 from assistant.text import content_terms, split_sentences, strip_markup
 
 _LABEL = re.compile(r"^[A-Z][A-Z ]{3,}\s*[—:-]")  # "CONFIDENTIAL — leadership team only."
+# Sentences that lean on the one before ("That's why…", "Honest answer: …") mean nothing out of place.
+_DANGLING = re.compile(r"^(this|that|these|those|it|its|they|there|then|so|but|and|also|honest answer)\b", re.I)
 NOT_COVERED = "The notes don't cover this section yet; add material or write it yourself."
 
 
@@ -89,7 +91,7 @@ def _statements(notes: list[Chunk]) -> list[tuple[str, Chunk]]:
             text = strip_markup(sentence)
             if sentence.startswith("#") or looks_like_injection(text) or _LABEL.match(text):
                 continue
-            if 5 <= len(text.split()) <= 70:
+            if 7 <= len(text.split()) <= 70 and not _DANGLING.match(text):
                 found.append((text, chunk))
     return found
 
