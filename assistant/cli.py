@@ -22,6 +22,7 @@ from assistant.cli_answers import (
     filters_from,
     print_answer,
 )
+from assistant.cli_checkins import checkin_app
 from assistant.cli_common import console, friendly_errors
 from assistant.cli_drafts import align as align_command
 from assistant.cli_drafts import draft_app
@@ -178,6 +179,7 @@ app.command("eval")(eval_command)
 app.command()(metrics_command)
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(grounding_app, name="grounding")
+app.add_typer(checkin_app, name="checkin")
 
 
 def main() -> None:

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         default=Path(".prodops"),
         description="Local state: the embedded Chroma store, the lexical index, metric rows, conversations.",
     )
+    workspace: Path = Field(
+        default=Path("examples/workspace"),
+        description="The workspace folder whose cadences/ holds check-in cadence definitions (YAML).",
+    )
     chroma_url: str | None = Field(
         default=None,
         description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000. Unset: embedded store.",

@@ -44,6 +44,7 @@ FORMATS = {
 }
 BINARY_FORMATS = frozenset({"pdf", "docx"})
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
+CONFIG_DIRS = frozenset({"cadences"})  # workspace configuration folders, never ingested
 _SNIFF_BYTES = 8192
 _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
@@ -53,11 +54,15 @@ def discover(root: Path) -> list[Path]:
     """Every candidate file under ``root``, sorted by relative path, so runs are reproducible.
 
     Hidden files and folders (``.git``, ``.DS_Store``), ``__pycache__`` and metadata sidecars are skipped;
-    unsupported files are kept so that ingestion reports them instead of ignoring them silently.
+    unsupported files are kept so that ingestion reports them instead of ignoring them silently. A top-level
+    ``cadences/`` folder is configuration (check-in cadence definitions, read by :mod:`assistant.cadences`),
+    not knowledge, so it is skipped too.
     """
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
+        top = Path(dirpath) == Path(root)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"
+                       and not (top and d in CONFIG_DIRS)]
         found += [
             Path(dirpath) / name
             for name in filenames

@@ -8,7 +8,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from assistant import __version__
-from assistant.api.routes import chat, contacts, conversations, documents, metrics, search, sources, web, workflows
+from assistant.api.routes import (
+    chat,
+    checkins,
+    contacts,
+    conversations,
+    documents,
+    metrics,
+    search,
+    sources,
+    web,
+    workflows,
+)
 from assistant.chat import ChatService
 from assistant.config import get_settings
 from assistant.conversations import ConversationStore
@@ -57,7 +68,7 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
             "store": "server" if runtime.settings.chroma_url else "embedded",
         }
 
-    for module in (chat, search, sources, conversations, workflows, metrics, contacts, documents):
+    for module in (chat, search, sources, conversations, workflows, metrics, contacts, documents, checkins):
         app.include_router(module.router)
     web.install(app)  # the web page and its static assets, served by this same app
     return app
