@@ -36,15 +36,24 @@ def main() -> None:
     embedder = get_embedder(64, "cpu")
     embedder.embed_documents(["warm up the model"] * 64)
     with tempfile.TemporaryDirectory() as tmp:
-        runtime = Runtime(Settings(data_dir=Path(tmp)), embedder_factory=lambda: embedder)
+        # Raw encode is timed before and after the ingest and averaged, so load from anything else running on
+        # the machine weighs on both sides of the ratio alike.
+        probe = Runtime(Settings(data_dir=Path(tmp) / "probe"), embedder_factory=lambda: embedder)
+        ingest_paths(probe, [workspace], show_progress=False)
+        texts = [embedding_text(c) for c in probe.store.iter_chunks()]
+        probe.close()
+        start = time.perf_counter()
+        embedder.embed_documents(texts)
+        raw_before = time.perf_counter() - start
+
+        runtime = Runtime(Settings(data_dir=Path(tmp) / "data"), embedder_factory=lambda: embedder)
         start = time.perf_counter()
         first = ingest_paths(runtime, [workspace], show_progress=False)
         first_seconds = time.perf_counter() - start
 
-        texts = [embedding_text(c) for c in runtime.store.iter_chunks()]
         start = time.perf_counter()
         embedder.embed_documents(texts)
-        raw_seconds = time.perf_counter() - start
+        raw_seconds = (raw_before + time.perf_counter() - start) / 2
 
         start = time.perf_counter()
         again = ingest_paths(runtime, [workspace], show_progress=False)
