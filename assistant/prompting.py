@@ -3,6 +3,7 @@ loudly instead of silently producing a prompt with a hole in it."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(PROMPTS_DIR)),
         undefined=StrictUndefined,
         autoescape=False,
@@ -22,6 +23,17 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    env.filters["data"] = fence_safe
+    return env
+
+
+_FENCE = re.compile(r"<(/?)(source|note)\b", re.I)
+
+
+def fence_safe(text: str) -> str:
+    """Document text made unable to open or close the ``<source>``/``<note>`` fences prompts put it in, so a
+    document cannot pose as another document (its words stay readable: "<" becomes "‹")."""
+    return _FENCE.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
 
 
 def render(name: str, **variables: Any) -> str:

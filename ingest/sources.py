@@ -106,10 +106,13 @@ def source_fingerprint(root: Path, path: Path) -> str:
 
 def _full_path(root: Path, path: Path) -> Path:
     """``path`` as given when absolute or already under ``root`` (what :func:`discover` returns for a relative
-    root), else relative to ``root``."""
-    if path.is_absolute() or path.parts[: len(root.parts)] == root.parts:
-        return path
-    return root / path
+    root), else relative to ``root``. A symlink whose target lies outside the workspace is refused: it would
+    ingest a file nobody put in the workspace, with the workspace's visibility."""
+    full = path if path.is_absolute() or path.parts[: len(root.parts)] == root.parts else root / path
+    if not full.resolve().is_relative_to(root.resolve()):
+        rel = full.relative_to(root).as_posix() if full.is_relative_to(root) else full.name
+        raise SourceError(rel, "is a link to a file outside the workspace; copy the file into the workspace instead")
+    return full
 
 
 def relative_id(root: Path, path: Path) -> str:

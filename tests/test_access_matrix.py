@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -52,7 +51,8 @@ class World:
     job: str  # started by the own key
 
 
-Call = Callable[[World, dict[str, str]], httpx.Response]
+Response = Any  # httpx2's or httpx's Response, whichever starlette's TestClient uses
+Call = Callable[[World, dict[str, str]], Response]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _ask(question: str) -> dict[str, Any]:
     return {"messages": [{"role": "user", "content": question}]}
 
 
-def _upload(w: World, h: dict[str, str]) -> httpx.Response:
+def _upload(w: World, h: dict[str, str]) -> Response:
     # Whitespace only: accepted at the door, refused by the job, so the shared sample store is never changed.
     return w.client.post("/v1/documents", files=[("files", ("blank.md", b" \n", "text/markdown"))], headers=h)
 
@@ -122,6 +122,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/v1/documents"): Case(call=_upload, own=202, other=202),
     ("GET", "/v1/jobs/{job_id}"): Case(call=_get(lambda w: f"/v1/jobs/{w.job}"), other=404, marker=lambda w: w.job),
     ("GET", "/v1/jobs"): Case(call=_get("/v1/jobs"), marker=lambda w: w.job),
+    ("POST", "/v1/checkins"): Case(call=_post("/v1/checkins", {"cadence": "monthly-roadmap-checkin",
+                                                               "period": "2026-11"})),
+    ("GET", "/v1/checkins/history/{objective}"): Case(call=_get("/v1/checkins/history/O2")),
 }
 WEB = {("GET", "/"), ("MOUNT", "/static")}  # added by the web page's router; skipped while it is not installed
 
@@ -160,6 +163,7 @@ def world(sample_runtime: Runtime) -> Iterator[World]:
             assert time.monotonic() < deadline, "the setup upload job did not finish"
             time.sleep(0.05)
         yield world
+    runtime.close()
 
 
 def test_every_route_has_a_case(world: World) -> None:

@@ -71,7 +71,7 @@ def ingested(embedder: SentenceTransformerEmbedder) -> Iterator[None]:
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_server_errors(case: schemathesis.Case) -> None:
     response = case.call(headers=AUTH)
     SEEN[f"{case.method} {case.path}"][response.status_code] += 1
@@ -80,6 +80,8 @@ def test_no_server_errors(case: schemathesis.Case) -> None:
 
 def test_every_operation_was_exercised_with_valid_and_invalid_input() -> None:
     """Runs after the generated tests (pytest keeps file order): proof they sent real, varied requests."""
+    if not SEEN:
+        pytest.skip("only meaningful after test_no_server_errors ran in the same session")
     paths = APP.openapi()["paths"]
     operations = {f"{method.upper()} {path}" for path, ops in paths.items() for method in ops}
     print("\n".join(f"{op}: {dict(SEEN[op])}" for op in sorted(operations)))

@@ -67,7 +67,7 @@ class ExtractiveSynthesizer:
         "Key: value" line is prefixed with its heading so it reads on its own ("ENT-2 SCIM — Objective: O2")."""
         heading = (hit.chunk.meta.section or "").split(" > ")[-1].strip()
         for sentence in split_sentences(hit.chunk.text):
-            if sentence.startswith("#") or sentence.rstrip().endswith("?") or looks_like_injection(sentence):
+            if sentence.startswith("#") or strip_markup(sentence).endswith("?") or looks_like_injection(sentence):
                 continue
             clean = strip_markup(sentence)
             n_words = len(clean.split())

@@ -1,0 +1,170 @@
+"""Load: 16 concurrent clients against /v1/chat and /v1/search on loopback, for a bounded time.
+
+The sample workspace is ingested into a temp dir, the API (with team API keys, as deployed) is served by uvicorn
+in a thread, and each client thread alternates chat and search with questions from the sample golden set
+(``evals/datasets/sample.yaml``), using the team key a question names or else a rotating one. A single-client
+run of the same mix is measured first in the same process, as the baseline. Prints requests, throughput, p50/p95
+per endpoint, errors (goal 0) and the p95 ratio of the loaded run to the baseline. Stops by itself.
+
+    python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import uvicorn
+import yaml
+
+from assistant.api.app import create_app
+from assistant.api.auth import digest
+from assistant.config import ApiKey, Settings
+from assistant.embeddings import get_embedder
+from assistant.runtime import Runtime
+from ingest.pipeline import ingest_paths
+
+REPO = Path(__file__).resolve().parents[1]
+TEAMS = ("growth", "enterprise", "leadership", "platform")
+KEYS = {team: f"load-{team}-key" for team in TEAMS}
+ENDPOINTS = ("/v1/chat", "/v1/search")
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {e: [] for e in ENDPOINTS})
+    errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENDPOINTS, 0))
+    samples: list[str] = field(default_factory=list)  # the first few error descriptions
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, endpoint: str, ms: float, error: str | None) -> None:
+        with self.lock:
+            self.latencies[endpoint].append(ms)
+            if error is not None:
+                self.errors[endpoint] += 1
+                if len(self.samples) < 5:
+                    self.samples.append(f"{endpoint}: {error}")
+
+
+def golden_questions() -> list[tuple[str, str | None]]:
+    data = yaml.safe_load((REPO / "evals" / "datasets" / "sample.yaml").read_text(encoding="utf-8"))
+    return [(q["question"], q.get("team")) for q in data["questions"]]
+
+
+def request(endpoint: str, question: str) -> dict[str, Any]:
+    if endpoint == "/v1/chat":
+        return {"messages": [{"role": "user", "content": question}]}
+    return {"query": question, "k": 8}
+
+
+def client(port: int, index: int, deadline: float, questions: list[tuple[str, str | None]], out: Results) -> None:
+    teams = itertools.cycle(TEAMS[index % len(TEAMS):] + TEAMS[: index % len(TEAMS)])
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        i = index * 7  # each client starts at a different question
+        while time.monotonic() < deadline:
+            question, team = questions[i % len(questions)]
+            endpoint = ENDPOINTS[i % 2]
+            headers = {"Authorization": f"Bearer {KEYS[team or next(teams)]}"}
+            start = time.perf_counter()
+            error = None
+            try:
+                response = http.post(endpoint, json=request(endpoint, question), headers=headers)
+                if response.status_code != 200:
+                    error = f"HTTP {response.status_code}: {response.text[:200]}"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            out.record(endpoint, (time.perf_counter() - start) * 1000, error)
+            i += 1
+
+
+def run(port: int, clients: int, seconds: float, questions: list[tuple[str, str | None]]) -> Results:
+    out = Results()
+    start = time.monotonic()
+    deadline = start + seconds
+    threads = [threading.Thread(target=client, args=(port, i, deadline, questions, out)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.seconds = time.monotonic() - start  # includes the requests in flight at the deadline
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+def report(label: str, res: Results, baseline: Results | None = None) -> None:
+    total = sum(len(v) for v in res.latencies.values())
+    errors = sum(res.errors.values())
+    print(f"{label}: {total} requests in {res.seconds:.1f} s = {total / res.seconds:.1f} req/s, errors {errors}")
+    for endpoint in ENDPOINTS:
+        values = res.latencies[endpoint]
+        if not values:
+            print(f"  {endpoint:11s} no requests")
+            continue
+        line = (f"  {endpoint:11s} n {len(values):4d}  {len(values) / res.seconds:5.1f} req/s  "
+                f"p50 {statistics.median(values):7.0f} ms  p95 {p(values, 95):7.0f} ms  errors {res.errors[endpoint]}")
+        if baseline is not None and baseline.latencies[endpoint]:
+            line += f"  p95 / 1-client p95 {p(values, 95) / p(baseline.latencies[endpoint], 95):5.2f}"
+        print(line)
+    for sample in res.samples:
+        print(f"  error: {sample}")
+
+
+def serve(runtime: Runtime) -> tuple[uvicorn.Server, threading.Thread, int]:
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=0,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start within 60 s")
+        time.sleep(0.05)
+    return server, thread, int(server.servers[0].sockets[0].getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20, help="loaded run length")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--baseline-seconds", type=float, default=8, help="single-client baseline length")
+    args = parser.parse_args()
+    questions = golden_questions()
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
+          f"{len(questions)} golden questions")
+    embedder = get_embedder(64, "cpu")
+    keys = [ApiKey(name=f"{team}-load", team=team, key_sha256=digest(key)) for team, key in KEYS.items()]
+    with tempfile.TemporaryDirectory(prefix="prodops-load-") as tmp:
+        runtime = Runtime(Settings(data_dir=Path(tmp), api_keys=keys), embedder_factory=lambda: embedder)
+        started = time.monotonic()
+        ingested = ingest_paths(runtime, [REPO / "examples" / "workspace"], show_progress=False)
+        print(f"ingested the sample workspace: {ingested.chunks} chunks in {time.monotonic() - started:.0f} s")
+        server, thread, port = serve(runtime)
+        try:
+            run(port, 1, 1.5, questions)  # warm-up: first-request costs (caches, lazy indexes) out of the numbers
+            baseline = run(port, 1, args.baseline_seconds, questions)
+            loaded = run(port, args.clients, args.seconds, questions)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=15)
+            runtime.close()
+    report("baseline, 1 client", baseline)
+    report(f"load, {args.clients} concurrent clients", loaded, baseline)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end; goal: 0 errors")
+
+
+if __name__ == "__main__":
+    main()
