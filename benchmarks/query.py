@@ -47,18 +47,31 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
+def vocabulary(size: int = 20_000) -> tuple[list[str], np.ndarray]:
+    """Product words plus synthetic ones, with Zipf-like frequencies, so term statistics look like real text
+    (a tiny uniform vocabulary would make every query term match every chunk)."""
+    rng = random.Random(11)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = list(VOCAB) + ["".join(rng.choice(letters) for _ in range(rng.randint(4, 10))) for _ in range(size)]
+    weights = 1.0 / np.arange(1, len(words) + 1) ** 1.05
+    return words, weights / weights.sum()
+
+
 def fill_store(runtime: Runtime, n: int, dim: int) -> None:
     rng = np.random.default_rng(7)
-    pyrng = random.Random(7)
+    words, weights = vocabulary()
+    order = rng.permutation(len(words))  # product words land at random frequency ranks
+    words = [words[i] for i in order]
     batch = 2000
     for start in range(0, n, batch):
         chunks: list[Chunk] = []
+        drawn = rng.choice(len(words), size=(batch, 60), p=weights)  # one draw per batch: p over 20k words is slow
         for i in range(start, min(n, start + batch)):
             team = TEAMS[i % 3]
             meta = ChunkMeta(source=f"synthetic/doc{i // 20}.md", kind=list(Kind)[i % 4], title=f"Doc {i // 20}",
                              position=i % 20, source_hash="s", team=team, date=f"2026-{1 + i % 12:02d}-15",
                              visibility=["everyone"] if i % 5 else [team])
-            text = " ".join(pyrng.choices(VOCAB, k=60))
+            text = " ".join(words[w] for w in drawn[i - start])
             chunks.append(Chunk(id=f"synthetic-{i}", text=text, meta=meta))
         vectors = rng.normal(size=(len(chunks), dim)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -154,9 +167,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--skip-chat", action="store_true")
     args = parser.parse_args()
     retrieval_benchmark(args.chunks, args.rounds)
-    chat_benchmark(args.seconds, args.clients)
+    if not args.skip_chat:
+        chat_benchmark(args.seconds, args.clients)
 
 
 if __name__ == "__main__":
