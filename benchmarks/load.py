@@ -24,11 +24,11 @@ from typing import Any
 
 import httpx
 import numpy as np
-import uvicorn
 import yaml
 
 from assistant.api.app import create_app
 from assistant.api.auth import digest
+from assistant.api.serving import serve_in_thread
 from assistant.config import ApiKey, Settings
 from assistant.embeddings import get_embedder
 from assistant.runtime import Runtime
@@ -123,19 +123,6 @@ def report(label: str, res: Results, baseline: Results | None = None) -> None:
         print(f"  error: {sample}")
 
 
-def serve(runtime: Runtime) -> tuple[uvicorn.Server, threading.Thread, int]:
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=0,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start within 60 s")
-        time.sleep(0.05)
-    return server, thread, int(server.servers[0].sockets[0].getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20, help="loaded run length")
@@ -152,14 +139,13 @@ def main() -> None:
         started = time.monotonic()
         ingested = ingest_paths(runtime, [REPO / "examples" / "workspace"], show_progress=False)
         print(f"ingested the sample workspace: {ingested.chunks} chunks in {time.monotonic() - started:.0f} s")
-        server, thread, port = serve(runtime)
         try:
-            run(port, 1, 1.5, questions)  # warm-up: first-request costs (caches, lazy indexes) out of the numbers
-            baseline = run(port, 1, args.baseline_seconds, questions)
-            loaded = run(port, args.clients, args.seconds, questions)
+            with serve_in_thread(create_app(runtime=runtime)) as url:
+                port = int(url.rsplit(":", 1)[1])
+                run(port, 1, 1.5, questions)  # warm-up: first-request costs (caches, lazy indexes) out of the numbers
+                baseline = run(port, 1, args.baseline_seconds, questions)
+                loaded = run(port, args.clients, args.seconds, questions)
         finally:
-            server.should_exit = True
-            thread.join(timeout=15)
             runtime.close()
     report("baseline, 1 client", baseline)
     report(f"load, {args.clients} concurrent clients", loaded, baseline)

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import uvicorn
 
 from assistant.api.app import create_app
+from assistant.api.serving import serve_in_thread
 from assistant.config import Settings
 from assistant.embeddings import get_embedder
 from assistant.retrieval import HybridRetriever
@@ -119,42 +119,44 @@ def chat_benchmark(seconds: float, clients: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Runtime(Settings(data_dir=Path(tmp)), embedder_factory=lambda: embedder)
         ingest_paths(runtime, [REPO / "examples" / "workspace"], show_progress=False)
-        server = uvicorn.Server(uvicorn.Config(create_app(runtime=runtime), host="127.0.0.1", port=0,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        latencies: list[float] = []
-        errors = 0
-        lock = threading.Lock()
-        deadline = time.monotonic() + seconds
-
-        def client(index: int) -> None:
-            nonlocal errors
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                i = index
-                while time.monotonic() < deadline:
-                    body = {"messages": [{"role": "user", "content": QUERIES[i % len(QUERIES)]}]}
-                    start = time.perf_counter()
-                    try:
-                        ok = http.post("/v1/chat", json=body).status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
-                    with lock:
-                        latencies.append((time.perf_counter() - start) * 1000)
-                        errors += 0 if ok else 1
-                    i += 1
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serve_in_thread(create_app(runtime=runtime)) as url:
+            latencies, errors = _load_chat(url, seconds, clients)
         runtime.close()
+    _print_chat(latencies, errors, seconds, clients)
+
+
+def _load_chat(url: str, seconds: float, clients: int) -> tuple[list[float], int]:
+    """``clients`` threads asking chat questions until ``seconds`` pass; (latencies in ms, errors)."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        nonlocal errors
+        with httpx.Client(base_url=url, timeout=30) as http:
+            i = index
+            while time.monotonic() < deadline:
+                body = {"messages": [{"role": "user", "content": QUERIES[i % len(QUERIES)]}]}
+                start = time.perf_counter()
+                try:
+                    ok = http.post("/v1/chat", json=body).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                with lock:
+                    latencies.append((time.perf_counter() - start) * 1000)
+                    errors += 0 if ok else 1
+                i += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors
+
+
+def _print_chat(latencies: list[float], errors: int, seconds: float, clients: int) -> None:
     print(f"/v1/chat, extractive, {clients} concurrent clients for {seconds:.0f} s")
     print(f"  requests {len(latencies)}  throughput {len(latencies) / seconds:.1f}/s  errors {errors}")
     print(f"  p50 {statistics.median(latencies):.1f} ms   p95 {percentile(latencies, 95):.1f} ms   "

@@ -7,17 +7,13 @@ would, by labels and buttons, and saves a screenshot per view under ``test-artif
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.routing import Match
@@ -25,6 +21,7 @@ from starlette.routing import Match
 from assistant.api.app import create_app
 from assistant.api.auth import digest
 from assistant.api.routes import web
+from assistant.api.serving import serve_in_thread
 from assistant.config import ApiKey
 from assistant.runtime import Runtime
 
@@ -63,29 +60,9 @@ def _app(runtime: Runtime) -> FastAPI:
     return app
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` with uvicorn in a background thread; yields its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def serve(app: FastAPI) -> AbstractContextManager[str]:
+    """The app under uvicorn in a background thread; yields its base URL."""
+    return serve_in_thread(app, timeout=20)
 
 
 @pytest.fixture(scope="module")
