@@ -15,13 +15,13 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from assistant.metrics import plan_progress
-from assistant.metrics_calc import Progress
-from assistant.planning import Initiative, Objective, Plan, load_plan
-from assistant.retrieval import HybridRetriever
+from assistant.metrics.progress import Progress
+from assistant.metrics.series import plan_progress
+from assistant.planning.plan import Initiative, Objective, Plan, load_plan
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
 from assistant.schemas import Kind, SearchFilters
-from assistant.themes import customer_of
+from assistant.themes.report import customer_of
 
 INFER_THRESHOLD = 0.35  # cosine between an initiative and an objective below which no link is suggested
 EVIDENCE_THRESHOLD = 0.45  # cosine between an initiative and a customer's words that counts as evidence

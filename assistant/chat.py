@@ -12,14 +12,15 @@ from collections.abc import Iterator, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
-from assistant.abstention import unknown_names
-from assistant.conversations import ConversationStore, Message, condense_rule
 from assistant.llm import build_chat_model, llm_configured
-from assistant.metric_answers import metric_answer
+from assistant.metrics.answers import metric_answer
 from assistant.prompting import render
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.abstention import unknown_names
+from assistant.retrieval.followups import condense_rule
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
 from assistant.schemas import Answer, Hit, SearchFilters
+from assistant.store.conversations import Message
 from assistant.synthesis.base import Synthesizer, abstain
 from assistant.synthesis.extractive import ExtractiveSynthesizer
 from assistant.synthesis.llm import LLMSynthesizer
@@ -45,7 +46,6 @@ class ChatService:
         runtime: Runtime,
         synthesizer: Synthesizer | None = None,
         model: BaseChatModel | None = None,
-        conversations: ConversationStore | None = None,
         k: int = 6,
     ) -> None:
         self.runtime = runtime
@@ -54,7 +54,6 @@ class ChatService:
         self.model = model
         self.synthesizer = synthesizer or build_synthesizer(runtime, model)
         self.retriever = HybridRetriever(runtime)
-        self.conversations = conversations
         self.k = k
 
     def standalone(self, question: str, history: Sequence[Message]) -> str:

@@ -14,10 +14,13 @@ import re
 
 from pydantic import BaseModel, Field
 
+from assistant.access import chunk_readable
+from assistant.periods import quarter_of
 from assistant.reports import Format, render
-from assistant.retrieval import HybridRetriever, chroma_where, in_scope
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, Kind, SearchFilters
+from assistant.store.filters import chroma_where
 
 RELATED_HITS = 5
 
@@ -106,7 +109,7 @@ def all_contacts(runtime: Runtime, scope: list[str] | None = None) -> list[Conta
     where = chroma_where(SearchFilters(kinds=[Kind.INTERVIEW]), scope)
     first_chunks = {"$and": [where, {"position": 0}]} if where else {"position": 0}
     contacts = [_contact(c) for c in runtime.store.iter_chunks(where=first_chunks)
-                if in_scope(c, scope) and c.meta.source in complete]
+                if chunk_readable(c, scope) and c.meta.source in complete]
     return sorted(contacts, key=lambda c: (c.date or dt.date.max, c.source))
 
 
@@ -116,10 +119,6 @@ def ledger(runtime: Runtime, company: str | None = None, person: str | None = No
     found = [c for c in all_contacts(runtime, scope) if matches(company, c.company) and matches(person, c.person)]
     return ContactLedger(contacts=found, company=company, person=person,
                          companies=len({_norm(c.company) for c in found if c.company}))
-
-
-def quarter_of(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 def _describe(c: Contact) -> str:

@@ -36,6 +36,15 @@ def fence_safe(text: str) -> str:
     return _FENCE.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
 
 
+_DECLINED = re.compile(r"\b(sources|notes) (don['’]t|do not) cover this", re.I)
+
+
+def declined(reply: str) -> bool:
+    """Whether a model's reply is the "nothing to say" sentinel the prompts ask for ("The sources don't cover
+    this." / "The notes don't cover this."), or empty: one test for chat, drafts and check-in narratives."""
+    return not reply.strip() or bool(_DECLINED.search(reply))
+
+
 def render(name: str, **variables: Any) -> str:
     """Render ``prompts/<name>.j2``; raises jinja2.UndefinedError naming any missing variable."""
     return environment().get_template(f"{name}.j2").render(**variables).strip()

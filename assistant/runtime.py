@@ -1,7 +1,7 @@
 """The per-process bundle of services: settings, the Chroma store, the derived SQLite indexes, the embedder.
 
-Everything is opened lazily and once, so a command that only lists sources never loads the embedding model, and
-the API shares one model and one store handle across requests.
+Everything is opened lazily and once, so a command that only lists sources never loads the embedding model (nor
+imports torch), and the API shares one model and one store handle across requests.
 """
 
 from __future__ import annotations
@@ -9,12 +9,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings, get_settings
-from assistant.embeddings import Embedder, get_embedder
-from assistant.lexical import LexicalIndex
-from assistant.metric_rows import MetricRowStore
-from assistant.store import ChunkStore
+from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.embeddings.base import Embedder
+    from assistant.grounding.checker import CachedEncoder
+    from assistant.store.chroma import ChunkStore
+    from assistant.store.lexical import LexicalIndex
+    from assistant.store.metric_rows import MetricRowStore
 
 
 class Runtime:
@@ -25,20 +30,37 @@ class Runtime:
 
     @cached_property
     def store(self) -> ChunkStore:
+        from assistant.store.chroma import ChunkStore
+
         return ChunkStore(self.settings)
 
     @cached_property
     def lexical(self) -> LexicalIndex:
+        from assistant.store.lexical import LexicalIndex
+
         return LexicalIndex(self.settings.lexical_path)
 
     @cached_property
     def metric_rows(self) -> MetricRowStore:
+        from assistant.store.metric_rows import MetricRowStore
+
         return MetricRowStore(self.settings.metrics_path)
 
     @cached_property
     def embedder(self) -> Embedder:
         with self._lock:
             return self._embedder_factory()
+
+    @cached_property
+    def grounding_encoder(self) -> CachedEncoder:
+        """The grounding checker's deep-tier encoder over this runtime's embedder (same model, same backend)."""
+        from assistant.grounding.checker import CachedEncoder
+
+        embedder = self.embedder
+        if not hasattr(embedder, "token_embeddings"):
+            raise ConfigError(f"the {embedder.name} embedder gives no token vectors; the deep grounding tier needs "
+                              "PRODOPS_EMBEDDING_BACKEND=torch or onnx")
+        return CachedEncoder(embedder)  # type: ignore[arg-type]
 
     def close(self) -> None:
         for name in ("lexical", "metric_rows"):
@@ -48,8 +70,10 @@ class Runtime:
 
 def _embedder_for(settings: Settings) -> Embedder:
     if settings.embedding_backend == "torch":
+        from assistant.embeddings.minilm import get_embedder
+
         return get_embedder(settings.embedding_batch_size, settings.embedding_device)
-    from assistant.embeddings_onnx import OnnxEmbedder
+    from assistant.embeddings.onnx import OnnxEmbedder
 
     return OnnxEmbedder(
         settings.data_dir / "models", settings.embedding_backend == "onnx-int8", settings.embedding_batch_size

@@ -203,13 +203,19 @@ class IngestReport(BaseModel):
 
 
 class Citation(BaseModel):
-    """A numbered reference to a chunk that was actually retrieved for this answer."""
+    """A reference to the chunk a statement came from: the one citation type of answers, drafts, packs, themes.
 
-    n: int
+    ``n`` is its footnote number where the output numbers them (chat answers, check-in packs); ``text`` and
+    ``title`` are filled where the caller shows the cited passage; ``previous`` marks a citation copied from an
+    earlier stored check-in pack, whose chunk may no longer be in the store (which is the point of it).
+    """
+
     chunk_id: str
     source: str
-    text: str
+    n: int = 0
+    text: str = ""
     title: str = ""
+    previous: bool = False
 
 
 class AnswerSentence(BaseModel):

@@ -21,7 +21,18 @@ STOPWORDS = frozenset(
 )
 NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot can't won't don't doesn't didn't "
                       "isn't aren't wasn't weren't hasn't haven't shouldn't wouldn't couldn't".split())
+FILLERS = frozenset(
+    """yeah yes okay ok really just like think know want need lot lots thing things kind sort actually honestly
+    probably maybe pretty quite right good great sure thanks thank way time times people guys stuff said say says
+    tell going gonna got gets make makes made use used using work works day days week weeks month months year
+    years today""".split()
+)  # words people say in conversation that carry no topic: never a theme label
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*%?")
+# Tokens the FTS5 index sees (its unicode61 tokenizer splits on everything but letters and digits).
+FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Tokens of a claim for the grounding checker: no hyphen joins, ordinals kept whole ("3rd"), as calibrated on WiCE.
+CLAIM_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*|\d+(?:[.,]\d+)*%?(?:st|nd|rd|th)?")
+SENTENCE_END = re.compile(r"[.!?…]+[\"')\]”’]*(?=\s)")  # where a sentence may end inside running text
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)?%?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _STEMMER = snowballstemmer.stemmer("english")

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embeddings import Embedder, get_embedder
+from assistant.embeddings.base import Embedder
+from assistant.embeddings.minilm import get_embedder
 from assistant.runtime import Runtime, _embedder_for
 from evals.metrics import average
 from evals.retrieval import ndcg_at_k

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embeddings import get_embedder
+from assistant.embeddings.minilm import get_embedder
 from assistant.runtime import Runtime
 from ingest.chunking import embedding_text
 from ingest.pipeline import ingest_paths

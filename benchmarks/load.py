@@ -30,7 +30,7 @@ from assistant.api.app import create_app
 from assistant.api.auth import digest
 from assistant.api.serving import serve_in_thread
 from assistant.config import ApiKey, Settings
-from assistant.embeddings import get_embedder
+from assistant.embeddings.minilm import get_embedder
 from assistant.runtime import Runtime
 from ingest.pipeline import ingest_paths
 

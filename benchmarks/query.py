@@ -26,8 +26,8 @@ import numpy as np
 from assistant.api.app import create_app
 from assistant.api.serving import serve_in_thread
 from assistant.config import Settings
-from assistant.embeddings import get_embedder
-from assistant.retrieval import HybridRetriever
+from assistant.embeddings.minilm import get_embedder
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, ChunkMeta, Kind, SearchFilters
 from ingest.pipeline import ingest_paths

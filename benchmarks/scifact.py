@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embeddings import get_embedder
-from assistant.retrieval import HybridRetriever
+from assistant.embeddings.minilm import get_embedder
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
 from evals.metrics import average
 from evals.retrieval import ndcg_at_k, recall_at_k

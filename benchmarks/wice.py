@@ -22,9 +22,9 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 
-from assistant.embeddings import get_embedder
-from assistant.grounding import CachedEncoder, support
-from assistant.grounding_features import evidence_sentences, terms
+from assistant.embeddings.minilm import get_embedder
+from assistant.grounding.checker import CachedEncoder, support
+from assistant.grounding.features import evidence_sentences, terms
 from evals.train_grounding import (
     TIERS,
     WICE,

@@ -2,7 +2,7 @@
 
 NaN, not 0 or 1, is the answer for "nothing to score" (an answer with no sentences, a question with no key
 facts): it keeps an empty answer from looking perfect or broken, and ``average`` leaves it out of totals.
-Grounding itself is decided by ``assistant.grounding`` (the same checker the assistant runs inline), so the
+Grounding itself is decided by ``assistant.grounding.checker`` (the same checker the assistant runs inline), so the
 eval and the product can't disagree about what "supported" means.
 """
 
@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.grounding_citations import CitedSentence, citation_precision, citation_recall
+from assistant.grounding.citations import CitedSentence, citation_precision, citation_recall
 
 __all__ = [
     "AbstentionCase",

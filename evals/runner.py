@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 
 from assistant.chat import ChatService
 from assistant.runtime import Runtime
-from assistant.strategy import draft_strategy
-from assistant.themes import synthesize_themes
+from assistant.strategy.draft import draft_strategy
+from assistant.themes.report import synthesize_themes
 from evals.dataset import Dataset, DraftCase, QuestionCase, ThemeCase
 from evals.metrics import (
     AbstentionCase,

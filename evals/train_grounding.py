@@ -25,8 +25,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from assistant.grounding import MODEL_PATH, CachedEncoder, Encoder, features
-from assistant.grounding_features import DEEP_FEATURES, LEXICAL_FEATURES, clauses, evidence_sentences
+from assistant.grounding.checker import MODEL_PATH, CachedEncoder, Encoder, features
+from assistant.grounding.features import DEEP_FEATURES, LEXICAL_FEATURES, clauses, evidence_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 WICE = REPO.parent / "shared" / "benchmarks" / "wice"
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.wice / "oracle_chunks_claim" / "dev.jsonl").exists():
         print(f"WiCE dev not found under {args.wice}", file=sys.stderr)
         return 2
-    from assistant.embeddings import get_embedder
+    from assistant.embeddings.minilm import get_embedder
 
     rows = load_rows(args.wice)
     started = time.perf_counter()

@@ -21,13 +21,13 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.config import Settings
 from assistant.schemas import Chunk, ChunkMeta, Kind, ParsedSource
+from assistant.text import SENTENCE_END
 from ingest.loaders.roles import is_interviewer
 from ingest.loaders.transcript import UNKNOWN_SPEAKER
 from ingest.metric_summary import metric_chunks
 
 _ATX_RE = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _SPLIT_LEVELS = 3
-_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"')\]”’]*(?=\s)")
 _OBJECTIVE_RE = re.compile(r"\b(?:O\d{1,2}|KR(\d{1,2})(?:\.\d{1,2})?)\b")
 _INITIATIVE_RE = re.compile(r"\b[A-Z]{2,5}-\d{1,4}\b")
 QUESTION_CHARS = 300
@@ -162,10 +162,10 @@ def _ids(kind: Kind, text: str, objectives: list[str], initiatives: list[str]) -
     }
 
 
-def split_sentences(text: str, size: int) -> list[str]:
+def slice_at_sentences(text: str, size: int) -> list[str]:
     """Verbatim slices of ``text`` of at most ``size`` characters, cut after sentence ends where possible,
     else at a space, else hard."""
-    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
     pieces: list[str] = []
     start, length = 0, len(text)
     while start < length:
@@ -241,7 +241,7 @@ def _turn_pieces(parsed: ParsedSource, settings: Settings) -> list[_Piece]:
             "speaker_is_participant": participant if known else None,
         }
         meta |= _ids(info.kind, "", info.objective_ids, info.initiative_ids)
-        pieces += [_Piece(text, context, meta) for text in split_sentences(turn.text, settings.chunk_size)]
+        pieces += [_Piece(text, context, meta) for text in slice_at_sentences(turn.text, settings.chunk_size)]
     return pieces
 
 

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
+from assistant.periods import parse_day
 from assistant.schemas import EVERYONE, Kind
 from ingest.loaders import LoaderError
-from ingest.values import parse_day, slugify
+from ingest.values import slugify
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "kind": ("kind",),

@@ -12,13 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 
+from assistant.metrics.change import compute_change, describe_change, is_percent
+from assistant.periods import period_start
 from assistant.schemas import MetricPoint
 from assistant.text import format_number  # noqa: F401 - re-exported for callers of this module
 from assistant.text import humanize_metric as humanize_words
 from ingest.loaders.table import SNAPSHOT
-from ingest.values import period_start
 
-_PERCENT_WORDS = frozenset({"pct", "percent", "percentage"})
 TOP_CATEGORIES = 5
 
 
@@ -44,15 +44,7 @@ def humanize_metric(raw: str) -> str:
 
 
 def _change(new: float, old: float, percent: bool) -> str:
-    delta = new - old
-    if abs(delta) < 1e-12:
-        return "flat (no change)"
-    direction = "up" if delta > 0 else "down"
-    amount = format_number(abs(delta), percent)
-    rel = f" ({delta / abs(old) * 100:+.1f}%)" if old else ""
-    if percent:  # a change of a percentage is stated in points, its relative change in percent
-        return f"{direction} {amount[:-1]} percentage points{rel}"
-    return f"{direction} {amount}{rel}"
+    return describe_change(compute_change("", old, "", new), percent)
 
 
 def granularity(periods: list[str]) -> str:
@@ -146,7 +138,7 @@ def _series(points: list[MetricPoint]) -> dict[str, list[MetricPoint]]:
 
 
 def _summary(metric: str, points: list[MetricPoint], title: str) -> tuple[str, list[_Line]]:
-    percent = bool(set(humanize_words(metric).split()) & _PERCENT_WORDS)
+    percent = is_percent(metric)
     header = f"{humanize_metric(metric)} — {title}"
     categories = {p.category for p in points}
     if len(categories) == 1 and None not in categories:  # one category only: a plain series, named in the header

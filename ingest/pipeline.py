@@ -22,9 +22,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from assistant.errors import ProdopsError, SourceError
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, FailedFile, IngestReport, ParsedSource, SourceRecord
+from assistant.store.sync import drop_source, finish_source, repair_derived
 from ingest.chunking import chunk_source, embedding_text
 from ingest.sources import discover, load_source, source_fingerprint
-from ingest.sync import repair_derived
 
 FLUSH_CHUNKS = 256  # embed across files in groups this size: big enough to keep the model busy
 
@@ -155,10 +155,7 @@ def _delete_removed(
 ) -> None:
     for rel, (_, stored_workspace) in states.items():
         if stored_workspace == workspace and rel not in seen:
-            runtime.store.delete_chunks(runtime.store.chunk_ids_for_source(rel))
-            runtime.lexical.delete_source(rel)
-            runtime.metric_rows.delete_source(rel)
-            runtime.store.delete_source(rel)
+            drop_source(runtime, rel)
             report.deleted += 1
 
 
@@ -206,7 +203,7 @@ def _write(
             runtime.store.update_metadata([c for c in chunks if c.id in present])
             report.embedded += len(missing)
             for pending in group:
-                _finish(runtime, pending)
+                finish_source(runtime, pending.record, pending.chunks)
                 if pending.is_new:
                     report.added += 1
                 else:
@@ -215,16 +212,3 @@ def _write(
             done += len(chunks)
             if on_progress is not None:
                 on_progress(done, total)
-
-
-def _finish(runtime: Runtime, pending: _Pending) -> None:
-    rel = pending.record.path
-    keep = {c.id for c in pending.chunks}
-    stale = [i for i in runtime.store.chunk_ids_for_source(rel) if i not in keep]
-    runtime.store.delete_chunks(stale)
-    runtime.lexical.replace_source(rel, pending.record.content_hash, pending.chunks)
-    if pending.parsed.metric_points:
-        runtime.metric_rows.replace_source(rel, pending.record.content_hash, pending.parsed.metric_points)
-    else:
-        runtime.metric_rows.delete_source(rel)
-    runtime.store.put_source(pending.record)

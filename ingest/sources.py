@@ -55,7 +55,7 @@ def discover(root: Path) -> list[Path]:
 
     Hidden files and folders (``.git``, ``.DS_Store``), ``__pycache__`` and metadata sidecars are skipped;
     unsupported files are kept so that ingestion reports them instead of ignoring them silently. A top-level
-    ``cadences/`` folder is configuration (check-in cadence definitions, read by :mod:`assistant.cadences`),
+    ``cadences/`` folder is configuration (check-in cadence definitions, read by :mod:`assistant.checkins.cadences`),
     not knowledge, so it is skipped too.
     """
     found: list[Path] = []

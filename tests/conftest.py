@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings, get_settings
-from assistant.embeddings import SentenceTransformerEmbedder, get_embedder
+from assistant.embeddings.minilm import SentenceTransformerEmbedder, get_embedder
 from assistant.runtime import Runtime
 
 REPO = Path(__file__).resolve().parents[1]

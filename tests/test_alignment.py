@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.alignment import AlignmentMap, build_alignment
-from assistant.planning import parse_plan
+from assistant.planning.plan import parse_plan
 from assistant.reports import render
 from assistant.runtime import Runtime
 from assistant.text import format_number

@@ -21,18 +21,19 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from typer.testing import CliRunner
 
+from assistant.access import chunk_readable
 from assistant.api.app import create_app
 from assistant.api.routes.checkins import router as checkins_router
-from assistant.cadences import Cadence, find_cadence, load_cadence_file, load_cadences, parse_period
-from assistant.checkin_history import HistoryStore, objective_history
-from assistant.checkin_lint import lint_roadmaps
-from assistant.checkin_models import CheckinPack, Statement
-from assistant.checkin_render import render_pack
-from assistant.checkins import build_pack
-from assistant.cli_checkins import checkin_app
+from assistant.checkins.cadences import Cadence, find_cadence, load_cadence_file, load_cadences
+from assistant.checkins.history import HistoryStore, objective_history
+from assistant.checkins.lint import lint_roadmaps
+from assistant.checkins.models import CheckinPack, Statement
+from assistant.checkins.pack import build_pack
+from assistant.checkins.render import render_pack
+from assistant.cli.checkins import checkin_app
 from assistant.config import get_settings
 from assistant.errors import ProdopsError
-from assistant.retrieval import in_scope
+from assistant.periods import parse_period
 from assistant.runtime import Runtime
 from ingest.sources import discover
 from tests.conftest import REPO, WORKSPACE
@@ -236,7 +237,7 @@ def test_team_and_scope_are_honoured(sample_runtime: Runtime, tmp_path: Path) ->
     text = render_pack(pack, "md") + pack.model_dump_json()
     assert "ENT-" not in text and "Bellhaven" not in text and "318,000" not in text
     chunks = sample_runtime.store.get_chunks([c.chunk_id for c in pack.sources])
-    assert len(chunks) == len(pack.sources) and all(in_scope(c, ["growth"]) for c in chunks)
+    assert len(chunks) == len(pack.sources) and all(chunk_readable(c, ["growth"]) for c in chunks)
     platform = _pack(sample_runtime, MONTHLY, "2026-11", tmp_path, team="platform")
     assert [o.id for o in platform.objectives] == ["O2", "O3"]  # owns O3; PLT-4 serves O2
     assert [i.id for i in platform.objectives[0].initiatives] == ["PLT-4"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.schemas import Chunk, Kind, MetricPoint
-from ingest.chunking import chunk_source, embedding_text, markdown_sections, split_sentences
+from ingest.chunking import chunk_source, embedding_text, markdown_sections, slice_at_sentences
 from ingest.metric_summary import format_number, humanize_metric, metric_chunks, summary_text
 from tests.utils import csv_text, load, make_docx, make_pdf, markdown, settings, sidecar, write
 
@@ -193,8 +193,8 @@ def test_transcript_chunks_per_turn_with_roles_and_question_context(tmp_path: Pa
         ("no sentence end but spaces here and there", 15, ["no sentence end", "but spaces here", "and there"]),
     ],
 )
-def test_split_sentences(text: str, size: int, expected: list[str]) -> None:
-    assert split_sentences(text, size) == expected
+def test_slice_at_sentences(text: str, size: int, expected: list[str]) -> None:
+    assert slice_at_sentences(text, size) == expected
 
 
 # --- Metric summaries --------------------------------------------------------------------------------------

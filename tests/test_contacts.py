@@ -13,13 +13,14 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from assistant import cli_workflows
 from assistant.api.app import create_app
 from assistant.api.auth import digest
 from assistant.api.routes import contacts as contacts_route
+from assistant.cli import workflows as cli_workflows
 from assistant.config import ApiKey, Settings
-from assistant.contacts import ContactsReport, check, ledger, matches, quarter_of, render_contacts
-from assistant.embeddings import SentenceTransformerEmbedder
+from assistant.contacts import ContactsReport, check, ledger, matches, render_contacts
+from assistant.embeddings.minilm import SentenceTransformerEmbedder
+from assistant.periods import quarter_of
 from assistant.runtime import Runtime
 from tests.utils import markdown, write
 

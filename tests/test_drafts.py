@@ -9,10 +9,10 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.app import app
 from assistant.errors import ProdopsError
 from assistant.runtime import Runtime
-from assistant.strategy import NOT_COVERED, StrategyDraft, draft_strategy, load_sections
+from assistant.strategy.draft import NOT_COVERED, StrategyDraft, draft_strategy, load_sections
 from assistant.text import strip_markup
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import SentenceTransformerEmbedder
+from assistant.embeddings.minilm import SentenceTransformerEmbedder
 from assistant.runtime import Runtime
 
 pytest.importorskip("onnx", reason="the optional onnx extra is not installed")

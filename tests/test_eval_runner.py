@@ -61,7 +61,7 @@ def test_reports_render(offline: EvalReport) -> None:
 
 
 def test_cli_json_and_exit_code(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from assistant.cli import app
+    from assistant.cli.app import app
     from assistant.config import get_settings
 
     monkeypatch.setenv("PRODOPS_DATA_DIR", str(tmp_path / "unused"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversations import Message, condense_rule
-from assistant.grounding import support
+from assistant.grounding.checker import support
+from assistant.retrieval.followups import condense_rule
 from assistant.schemas import Chunk, ChunkMeta, Hit, Kind
+from assistant.store.conversations import Message
 from assistant.synthesis.extractive import ExtractiveSynthesizer
 from assistant.text import format_number, humanize_metric, numbers, split_sentences
 

@@ -10,10 +10,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.cli_grounding import grounding_app
-from assistant.embeddings import SentenceTransformerEmbedder
-from assistant.grounding import CachedEncoder, load_model, support
-from assistant.grounding_citations import CitedSentence, citation_precision, citation_recall, is_verbatim_quote
+from assistant.cli.grounding import grounding_app
+from assistant.embeddings.minilm import SentenceTransformerEmbedder
+from assistant.grounding.checker import CachedEncoder, load_model, support
+from assistant.grounding.citations import CitedSentence, citation_precision, citation_recall, is_verbatim_quote
 
 METRICS = "Weekly active teams grew from 1,840 in June to 2,310 in November, while activation stayed near 31%."
 SSO = "Enterprise buyers need SSO and audit logs before they sign. The mobile app is not available offline."

@@ -13,15 +13,23 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from assistant import cli_workflows
 from assistant.api.app import create_app
 from assistant.api.routes import metrics as metrics_route
+from assistant.cli import workflows as cli_workflows
 from assistant.config import Settings
-from assistant.embeddings import SentenceTransformerEmbedder
+from assistant.embeddings.minilm import SentenceTransformerEmbedder
 from assistant.errors import NotFound
-from assistant.metrics import MetricsReport, list_series, metric_detail, metrics_report, period_change, render_metrics
-from assistant.metrics_calc import compute_change, expected_fraction, kr_progress, progress_fraction, status_for, trend
-from assistant.planning import KeyResult
+from assistant.metrics.change import compute_change
+from assistant.metrics.progress import expected_fraction, kr_progress, progress_fraction, status_for, trend
+from assistant.metrics.series import (
+    MetricsReport,
+    list_series,
+    metric_detail,
+    metrics_report,
+    period_change,
+    render_metrics,
+)
+from assistant.planning.plan import KeyResult
 from assistant.runtime import Runtime
 from tests.utils import csv_text, sidecar, write
 

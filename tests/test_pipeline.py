@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.runtime import Runtime
-from assistant.store import ChunkStore
+from assistant.store.chroma import ChunkStore
 from ingest.pipeline import ingest_paths
 from tests.workspaces import STRATEGY, make_workspace
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import SentenceTransformerEmbedder
-from assistant.planning import Plan, load_plan, parse_plan
-from assistant.planning_text import deadline, number, period_end, stated_period
+from assistant.embeddings.minilm import SentenceTransformerEmbedder
+from assistant.periods import deadline, period_end, stated_period
+from assistant.planning.plan import Plan, load_plan, parse_plan
+from assistant.planning.text import number
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, ChunkMeta, Kind
 from tests.utils import markdown, write

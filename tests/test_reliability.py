@@ -24,12 +24,12 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 
+from assistant.access import chunk_readable
 from assistant.api.app import create_app
 from assistant.api.auth import digest
 from assistant.chat import ChatService
 from assistant.config import ApiKey, Settings
-from assistant.embeddings import SentenceTransformerEmbedder
-from assistant.retrieval import in_scope
+from assistant.embeddings.minilm import SentenceTransformerEmbedder
 from assistant.runtime import Runtime
 from assistant.safety import looks_like_injection
 from assistant.synthesis.llm import LLMSynthesizer
@@ -423,7 +423,7 @@ def test_an_obedient_llm_cannot_cite_outside_scope_or_pass_off_invented_facts(
     assert body["invalid_citations"] == ["[9]"]
     assert "[9]" not in body["answer"]
     assert {c["chunk_id"] for c in body["citations"]} <= retrieved
-    assert all(in_scope(c, ["platform"]) for c in sample_runtime.store.get_chunks(
+    assert all(chunk_readable(c, ["platform"]) for c in sample_runtime.store.get_chunks(
         [c["chunk_id"] for c in body["citations"]]))
     assert not any(c["chunk_id"] in ids for ids in restricted_ids.values() for c in body["citations"])
     # The sentences carrying invented restricted facts are flagged unsupported.

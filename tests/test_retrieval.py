@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.retrieval import HybridRetriever, fuse, mmr
+from assistant.retrieval.hybrid import HybridRetriever, fuse, mmr
 from assistant.runtime import Runtime
 from assistant.schemas import Kind, SearchFilters
 from ingest.pipeline import ingest_paths
@@ -84,7 +84,7 @@ def test_scope_hides_other_teams_documents(tiny: Runtime) -> None:
 
 
 def test_langchain_retriever(tiny: Runtime) -> None:
-    from assistant.langchain_retriever import ProdopsRetriever
+    from assistant.retrieval.langchain import ProdopsRetriever
 
     retriever = ProdopsRetriever(hybrid=HybridRetriever(tiny), k=2, scope=["growth"])
     docs = retriever.invoke("Zephyr Mining contract and SCIM")

@@ -29,7 +29,7 @@ from schemathesis.checks import not_a_server_error
 from assistant.api.app import create_app
 from assistant.api.auth import digest
 from assistant.config import ApiKey, Settings
-from assistant.embeddings import SentenceTransformerEmbedder, get_embedder
+from assistant.embeddings.minilm import SentenceTransformerEmbedder, get_embedder
 from assistant.runtime import Runtime
 from ingest.pipeline import ingest_paths
 from tests.workspaces import make_workspace

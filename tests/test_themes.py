@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.app import app
 from assistant.runtime import Runtime
-from assistant.themes import Theme, ThemeReport, customer_of, synthesize_themes
+from assistant.themes.report import Theme, ThemeReport, customer_of, synthesize_themes
 from tests.conftest import WORKSPACE
 
 

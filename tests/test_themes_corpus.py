@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.runtime import Runtime
-from assistant.themes import synthesize_themes
+from assistant.themes.report import synthesize_themes
 from ingest.pipeline import ingest_paths
 from tests.conftest import SHARED
 

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.api.auth import digest
+from assistant.api.uploads import UploadRejected, safe_name, sniff
 from assistant.config import ApiKey
 from assistant.runtime import Runtime
-from assistant.uploads import UploadRejected, safe_name, sniff
 from tests.utils import make_docx, make_pdf
 
 KEYS = {"growth": "k-growth", "enterprise": "k-enterprise"}

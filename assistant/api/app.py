@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from assistant import __version__
+from assistant.api.jobs import JobRegistry
 from assistant.api.routes import (
     chat,
     checkins,
@@ -22,11 +23,10 @@ from assistant.api.routes import (
 )
 from assistant.chat import ChatService
 from assistant.config import get_settings
-from assistant.conversations import ConversationStore
 from assistant.errors import NotFound, ProdopsError, StoreUnavailable
-from assistant.jobs import JobRegistry
 from assistant.llm import llm_configured
 from assistant.runtime import Runtime
+from assistant.store.conversations import ConversationStore
 
 log = logging.getLogger("prodops.api")
 

@@ -9,8 +9,8 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from assistant.api.auth import Caller, authenticate
 from assistant.chat import ChatService
 from assistant.config import Settings
-from assistant.conversations import ConversationStore
 from assistant.runtime import Runtime
+from assistant.store.conversations import ConversationStore
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 

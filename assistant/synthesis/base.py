@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from assistant.grounding import support
+from assistant.grounding.checker import support
 from assistant.schemas import Answer, AnswerSentence, Chunk, Citation, Hit
 
 ABSTAIN_TEXT = (

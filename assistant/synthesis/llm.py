@@ -13,13 +13,12 @@ from collections.abc import Iterator, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.prompting import render
+from assistant.prompting import declined, render
 from assistant.schemas import Answer, Hit
 from assistant.synthesis.base import abstain, finalize
 from assistant.text import split_sentences
 
 _MARK = re.compile(r"\s*\[(\d+)\]")
-_NO_ANSWER = re.compile(r"sources (don't|do not) cover this", re.I)
 
 
 def parse_cited_sentences(text: str, hits: Sequence[Hit]) -> tuple[list[tuple[str, list[str]]], list[str]]:
@@ -51,7 +50,7 @@ class LLMSynthesizer:
         return [SystemMessage(content=system), HumanMessage(content=render("answer", question=question, hits=hits))]
 
     def _finish(self, question: str, text: str, hits: Sequence[Hit]) -> Answer:
-        if not text.strip() or _NO_ANSWER.search(text):
+        if declined(text):
             return abstain(question)
         drafted, invalid = parse_cited_sentences(text, hits)
         return finalize(question, drafted, hits, invalid)

@@ -11,10 +11,11 @@ import io
 import json
 from typing import Any
 
+from assistant.periods import normalize_period
 from assistant.schemas import MetricPoint
 from ingest.loaders import Body, LoaderError
 from ingest.loaders.table import table_points
-from ingest.values import parse_number, parse_period
+from ingest.values import parse_number
 
 _RECORD_KEYS = ("series", "data", "rows", "records", "values", "items", "points", "results")
 _NAME_KEYS = ("metric", "name")
@@ -88,7 +89,7 @@ def _records_table(records: list[Any]) -> tuple[list[str], list[list[str]]] | No
 
 def _period_map(mapping: dict[str, Any]) -> tuple[list[str], list[list[str]]] | None:
     """{period: number} -> a two-column table, when nearly all keys are periods and values numbers."""
-    pairs = [(k, v) for k, v in mapping.items() if parse_period(k) is not None and parse_number(v) is not None]
+    pairs = [(k, v) for k, v in mapping.items() if normalize_period(k) is not None and parse_number(v) is not None]
     if len(pairs) < 2 or len(pairs) * 10 < len(mapping) * 9:
         return None
     return ["period", "value"], [[k, _cell(v)] for k, v in pairs]

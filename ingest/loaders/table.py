@@ -17,9 +17,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from assistant.periods import normalize_period, period_start
 from assistant.schemas import MetricPoint
 from ingest.loaders import LoaderError
-from ingest.values import MISSING, parse_number, parse_period, period_start, slugify
+from ingest.values import MISSING, parse_number, slugify
 
 SNAPSHOT = "snapshot"
 _PERIOD_WORDS = frozenset({"date", "day", "week", "month", "quarter", "year", "period", "time", "timestamp", "ds"})
@@ -56,7 +57,7 @@ def _period_column(columns: list[_Column]) -> _Column | None:
     for col in columns:
         named = bool(col.tokens & _PERIOD_WORDS)
         year = "year" in col.tokens
-        hits = sum(1 for v in col.present if parse_period(v, allow_year=year) is not None)
+        hits = sum(1 for v in col.present if normalize_period(v, allow_year=year) is not None)
         if not col.present or hits / len(col.present) < (0.5 if named else 0.6):
             continue
         score = (hits, int(named), col)
@@ -83,7 +84,7 @@ def _is_ignored_text(col: _Column) -> bool:
 
 def _pivot(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]] | None:
     """Periods as column headers -> (period, metric, value) rows; None when the header is not periods."""
-    periods = [(i, parse_period(h)) for i, h in enumerate(header)]
+    periods = [(i, normalize_period(h)) for i, h in enumerate(header)]
     period_cols = [(i, p) for i, p in periods if p is not None]
     if len(period_cols) < 2 or periods[0][1] is not None:
         return None
@@ -126,7 +127,7 @@ def table_points(header: list[str], rows: list[list[str]], name: str) -> list[Me
     totals: dict[tuple[str, str, str | None], float] = {}
     usable = 0
     for r in range(len(rows)):
-        period = parse_period(period_col.cells[r], "year" in period_col.tokens) if period_col else SNAPSHOT
+        period = normalize_period(period_col.cells[r], "year" in period_col.tokens) if period_col else SNAPSHOT
         if period is None:
             continue
         category = " / ".join(c.cells[r].strip() for c in categories if c.cells[r].strip()) or None

@@ -10,9 +10,9 @@ from fastapi.responses import StreamingResponse
 
 from assistant.api.deps import CallerDep, ChatDep, ConversationsDep
 from assistant.api.models import ChatRequest, ChatResponse
-from assistant.conversations import Message
 from assistant.errors import NotFound
 from assistant.schemas import Answer
+from assistant.store.conversations import Message
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 

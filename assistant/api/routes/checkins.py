@@ -1,24 +1,23 @@
 """POST /v1/checkins and GET /v1/checkins/history/{objective}: check-in packs, team-scoped.
 
 A caller only ever sees a pack built from what their key may read, and packs built for a narrower scope are
-stored and diffed apart from full-access ones (see :mod:`assistant.checkin_history`), so the "what changed"
+stored and diffed apart from full-access ones (see :mod:`assistant.checkins.history`), so the "what changed"
 section can't echo text from documents outside the caller's scope.
 """
 
 from __future__ import annotations
-
-from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from assistant.api.deps import CallerDep, ChatDep, RuntimeDep
-from assistant.cadences import find_cadence
-from assistant.checkin_history import ObjectiveHistory, objective_history, variant
-from assistant.checkin_models import CheckinPack
-from assistant.checkin_render import render_pack
-from assistant.checkins import build_pack, history_store
+from assistant.checkins.cadences import find_cadence
+from assistant.checkins.history import ObjectiveHistory, objective_history, variant
+from assistant.checkins.models import CheckinPack
+from assistant.checkins.pack import build_pack, history_store
+from assistant.checkins.render import render_pack
+from assistant.reports import Format
 
 router = APIRouter(prefix="/v1", tags=["checkins"])
 
@@ -27,7 +26,7 @@ class CheckinRequest(BaseModel):
     cadence: str = Field(min_length=1, max_length=120, description="Cadence slug or name.")
     period: str = Field(min_length=4, max_length=10, description="2026-11, 2026-Q4 or 2026-H2.")
     team: str | None = Field(default=None, max_length=80)
-    format: Literal["json", "md", "html"] = "json"
+    format: Format = "json"
 
 
 @router.post("/checkins", response_model=CheckinPack)

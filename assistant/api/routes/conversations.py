@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from assistant.api.deps import CallerDep, ConversationsDep
-from assistant.conversations import Conversation
 from assistant.errors import NotFound
+from assistant.store.conversations import Conversation
 
 router = APIRouter(prefix="/v1", tags=["conversations"])
 

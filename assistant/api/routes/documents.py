@@ -8,9 +8,9 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, s
 from pydantic import BaseModel
 
 from assistant.api.deps import CallerDep, RuntimeDep
-from assistant.jobs import Job, JobRegistry
+from assistant.api.jobs import Job, JobRegistry
+from assistant.api.uploads import StoredUpload, UploadRejected, store_upload
 from assistant.schemas import EVERYONE, FailedFile, Kind
-from assistant.uploads import StoredUpload, UploadRejected, store_upload
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from assistant.api.deps import CallerDep, RuntimeDep
-from assistant.metrics import MetricsReport, metrics_report
+from assistant.metrics.series import MetricsReport, metrics_report
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
+from assistant.access import chunk_readable, source_readable
 from assistant.api.deps import CallerDep, RuntimeDep
 from assistant.api.models import ChunkOut, SourceDetail, SourceOut
-from assistant.retrieval import in_scope
-from assistant.schemas import EVERYONE, Chunk, SourceRecord
+from assistant.schemas import Chunk, SourceRecord
 
 router = APIRouter(prefix="/v1", tags=["sources"])
 
 
-def _visible(record: SourceRecord, scope: list[str] | None) -> bool:
-    return scope is None or EVERYONE in record.visibility or bool(set(scope) & set(record.visibility))
 
 
 def _source_out(r: SourceRecord) -> SourceOut:
@@ -28,22 +26,22 @@ def _chunk_out(c: Chunk) -> ChunkOut:
 
 @router.get("/sources", response_model=list[SourceOut])
 def list_sources(caller: CallerDep, runtime: RuntimeDep) -> list[SourceOut]:
-    return [_source_out(r) for r in runtime.store.sources() if r.complete and _visible(r, caller.scope)]
+    return [_source_out(r) for r in runtime.store.sources() if source_readable(r, caller.scope)]
 
 
 @router.get("/sources/{path:path}", response_model=SourceDetail)
 def get_source(path: str, caller: CallerDep, runtime: RuntimeDep) -> SourceDetail:
     record = runtime.store.get_source(path)
-    if record is None or not record.complete or not _visible(record, caller.scope):
+    if record is None or not source_readable(record, caller.scope):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"source {path!r} not found")
     chunks = sorted(runtime.store.iter_chunks(where={"source": path}), key=lambda c: c.meta.position)
     return SourceDetail(**_source_out(record).model_dump(), chunk_list=[_chunk_out(c) for c in chunks
-                                                                         if in_scope(c, caller.scope)])
+                                                                         if chunk_readable(c, caller.scope)])
 
 
 @router.get("/chunks/{chunk_id:path}", response_model=ChunkOut)
 def get_chunk(chunk_id: str, caller: CallerDep, runtime: RuntimeDep) -> ChunkOut:
     found = runtime.store.get_chunks([chunk_id])
-    if not found or not in_scope(found[0], caller.scope):
+    if not found or not chunk_readable(found[0], caller.scope):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"chunk {chunk_id!r} not found")
     return _chunk_out(found[0])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -11,13 +10,12 @@ from pydantic import BaseModel, Field
 
 from assistant.alignment import AlignmentMap, build_alignment
 from assistant.api.deps import CallerDep, ChatDep, RuntimeDep
-from assistant.reports import render
-from assistant.strategy import StrategyDraft, draft_strategy
+from assistant.reports import Format, render
+from assistant.strategy.draft import StrategyDraft, draft_strategy
 from assistant.text import format_number
-from assistant.themes import ThemeReport, relabel_with_model, synthesize_themes
+from assistant.themes.report import ThemeReport, relabel_with_model, synthesize_themes
 
 router = APIRouter(prefix="/v1", tags=["workflows"])
-Format = Literal["json", "md", "html"]
 
 
 class DraftRequest(BaseModel):

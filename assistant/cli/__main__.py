@@ -1,0 +1,5 @@
+"""``python -m assistant.cli``: the same as the ``prodops`` command."""
+
+from assistant.cli.app import main
+
+main()

@@ -1,0 +1,172 @@
+"""The plan as stated in strategy docs and roadmaps: objectives, their key results, and initiatives.
+
+Alignment maps, metric progress and check-in packs all need the same structured view of "what did we say we
+would do", so it is parsed once here, from the ingested strategy chunks the caller may read. Every item keeps
+the chunk ids its lines came from, so anything shown downstream can be cited. The parser is tolerant
+(headings or bold lines, "KR 2.1"/"Key result 2.1:", field bullets, Markdown tables, "Objective: none",
+missing fields) but only records what a document states: a missing field stays None, never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistant.access import chunk_readable
+from assistant.planning.parse import parse_source
+from assistant.planning.text import SourceText
+from assistant.runtime import Runtime
+from assistant.schemas import Chunk, Kind, SearchFilters
+from assistant.store.filters import chroma_where
+
+
+class KeyResult(BaseModel):
+    """A measurable result of an objective, e.g. ``KR1.2 — Raise activation from 0.312 to 0.400``.
+
+    ``metric`` is the metric name the document gives (``Metric: activation_rate``), which is how
+    :mod:`assistant.metrics.series` finds the series to measure it against. ``baseline``/``target`` are the numbers as
+    written (units dropped); ``lower_is_better`` follows from them (latency, CAC payback).
+    """
+
+    id: str = Field(description='As written, normalised to "KR<objective>.<n>", e.g. "KR1.2".')
+    objective_id: str | None = None
+    text: str = Field(description="The key result's own sentence.")
+    metric: str | None = None
+    baseline: float | None = None
+    baseline_period: str | None = Field(default=None, description="YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY-Hn.")
+    baseline_text: str | None = None
+    target: float | None = None
+    target_date: dt.date | None = Field(default=None, description="The latest date the target line names.")
+    target_text: str | None = None
+    source: str
+    chunk_id: str = Field(description="The chunk holding the key result's opening line.")
+    chunk_ids: list[str] = Field(default_factory=list, description="Every chunk its lines came from.")
+    id_stated: bool = Field(default=True, description="False when the doc gives no number and the id comes from "
+                            "the key result's position in its objective.")
+
+    @property
+    def lower_is_better(self) -> bool | None:
+        if self.baseline is None or self.target is None or self.baseline == self.target:
+            return None
+        return self.target < self.baseline
+
+
+class Objective(BaseModel):
+    """A strategic objective (``O1 — Make self-serve growth compound``) with its key results."""
+
+    id: str = Field(description='"O<n>" as written, e.g. "O1"; "<file stem>/O<position>" when unnumbered.')
+    title: str
+    owner: str | None = Field(default=None, description="The Owner: line, as written, when the doc has one.")
+    source: str
+    chunk_id: str = Field(description="The chunk holding the objective's heading.")
+    chunk_ids: list[str] = Field(default_factory=list)
+    key_results: list[KeyResult] = Field(default_factory=list)
+    id_stated: bool = Field(default=True, description="False when the id comes from the objective's position.")
+
+
+class Initiative(BaseModel):
+    """A roadmap item (``### GRO-1 Guided onboarding checklist`` and its field bullets).
+
+    ``objective_ids`` holds only what the item's own ``Objective:`` line (or table cell) says: an empty list
+    means the roadmap ties it to no objective, which is what alignment reports as an orphan.
+    """
+
+    id: str = Field(description='The explicit id ("GRO-1"), or the heading title when the roadmap gives none.')
+    title: str
+    team: str | None = None
+    objective_ids: list[str] = Field(default_factory=list)
+    status: str | None = Field(default=None, description="Lower-cased as written: on track, at risk, done, ...")
+    owner: str | None = None
+    target_date: dt.date | None = None
+    target_date_text: str | None = None
+    description: str = ""
+    source: str
+    chunk_id: str
+    chunk_ids: list[str] = Field(default_factory=list)
+
+
+class Plan(BaseModel):
+    """Everything parsed from the strategy docs in scope, with the lookups workflows need."""
+
+    objectives: list[Objective] = Field(default_factory=list)
+    initiatives: list[Initiative] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list, description="Strategy sources that were read.")
+
+    @property
+    def key_results(self) -> list[KeyResult]:
+        return [kr for objective in self.objectives for kr in objective.key_results]
+
+    def objective(self, objective_id: str) -> Objective | None:
+        return next((o for o in self.objectives if o.id.lower() == objective_id.lower()), None)
+
+    def key_result(self, kr_id: str) -> KeyResult | None:
+        return next((kr for kr in self.key_results if kr.id.lower() == kr_id.lower()), None)
+
+    def key_results_for_metric(self, metric: str) -> list[KeyResult]:
+        wanted = metric_key(metric)
+        return [kr for kr in self.key_results if kr.metric and metric_key(kr.metric) == wanted]
+
+    def initiatives_for(self, objective_id: str) -> list[Initiative]:
+        return [i for i in self.initiatives if objective_id in i.objective_ids]
+
+    def orphan_initiatives(self) -> list[Initiative]:
+        """Initiatives whose roadmap entry names no objective."""
+        return [i for i in self.initiatives if not i.objective_ids]
+
+    def uncovered_objectives(self) -> list[Objective]:
+        """Objectives that no initiative names."""
+        served = {o for i in self.initiatives for o in i.objective_ids}
+        return [o for o in self.objectives if o.id not in served]
+
+
+def metric_key(name: str) -> str:
+    """How metric names are compared: "Activation Rate", "activation-rate" and "activation_rate" are one."""
+    return "_".join(name.strip().strip("`").lower().replace("-", " ").replace("_", " ").split())
+
+
+def load_plan(runtime: Runtime, scope: list[str] | None = None) -> Plan:
+    """The plan from every ingested strategy doc the caller may read (``scope``: their teams; None: all)."""
+    where = chroma_where(SearchFilters(kinds=[Kind.STRATEGY]), scope)
+    return parse_plan(c for c in runtime.store.iter_chunks(where=where) if chunk_readable(c, scope))
+
+
+def parse_plan(chunks: Iterable[Chunk]) -> Plan:
+    """The plan in ``chunks`` (any order; strategy chunks of one or more sources), reassembled per source.
+
+    When two sources define the same objective or initiative id, one wins: for objectives a strategy doc over
+    a roadmap, then the most recently dated; for initiatives the most recently dated (a newer roadmap
+    restates an older one).
+    """
+    by_source: dict[str, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        by_source[chunk.meta.source].append(chunk)
+    texts = [SourceText.from_chunks(found) for found in by_source.values()]
+    parsed = {t.source: parse_source(t) for t in texts}
+    dated = {t.source: (by_source[t.source][0].meta.date or "") for t in texts}
+    objectives: dict[str, Objective] = {}
+    initiatives: dict[str, tuple[str, dict[str, Any]]] = {}
+    for text in sorted(texts, key=lambda t: (t.doc_type != "roadmap", dated[t.source], t.source), reverse=True):
+        for data in parsed[text.source].objectives:
+            objectives.setdefault(data["id"], Objective.model_validate(data))
+    for text in sorted(texts, key=lambda t: (dated[t.source], t.source), reverse=True):
+        for data in parsed[text.source].initiatives:
+            initiatives.setdefault(data["id"], (text.source, data))
+    by_title = {o.title.lower(): o.id for o in objectives.values()}
+    items = []
+    for _, data in sorted(initiatives.values(), key=lambda pair: pair[0]):
+        named = (data.pop("objective_text", None) or "").lower()
+        if named and not data["objective_ids"]:  # "Objective: Make self-serve growth compound" names it by title
+            data["objective_ids"] = [oid for title, oid in by_title.items() if title in named]
+        items.append(Initiative.model_validate(data))
+    return Plan(objectives=sorted(objectives.values(), key=lambda o: _natural(o.id)), initiatives=items,
+                sources=sorted(by_source))
+
+
+def _natural(item_id: str) -> tuple[object, ...]:
+    """Sort key that puts O2 before O10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", item_id))

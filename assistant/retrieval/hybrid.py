@@ -1,0 +1,120 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (FTS5 BM25) candidates, fused, filtered, diversified.
+
+The caller's access scope is part of both underlying queries, so a chunk the caller may not read is never a
+candidate, never ranked and never returned. Fusion lives in one function (:func:`fuse`) so a server-side hybrid
+search (distributed Chroma's sparse vectors + RRF) can replace it without touching callers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.access import chunk_readable
+from assistant.retrieval.intents import boost_filters, combine
+from assistant.runtime import Runtime
+from assistant.schemas import Hit, SearchFilters
+from assistant.store.filters import chroma_where
+
+RRF_K = 60
+
+
+def fuse(rankings: list[list[str]], weights: list[float] | None = None, k: int = RRF_K) -> list[tuple[str, float]]:
+    """Weighted reciprocal-rank fusion: sum of weight / (k + rank) over the rankings an id appears in."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def mmr(query: np.ndarray, vectors: np.ndarray, relevance: list[float], k: int, lambda_: float = 0.75) -> list[int]:
+    """Maximal marginal relevance over candidates already ranked by fused relevance."""
+    if len(relevance) == 0:
+        return []
+    rel = np.asarray(relevance, dtype=float)
+    rel = (rel - rel.min()) / (rel.max() - rel.min() or 1.0)
+    chosen: list[int] = []
+    remaining = list(range(len(rel)))
+    sims = vectors @ vectors.T if len(vectors) else np.zeros((0, 0))
+    while remaining and len(chosen) < k:
+        if chosen:
+            redundancy = sims[np.ix_(remaining, chosen)].max(axis=1)
+        else:
+            redundancy = np.zeros(len(remaining))
+        scores = lambda_ * rel[remaining] - (1 - lambda_) * redundancy
+        best = remaining[int(np.argmax(scores))]
+        chosen.append(best)
+        remaining.remove(best)
+    return chosen
+
+
+class HybridRetriever:
+    """Searches one runtime's store; thread-safe, cheap to construct."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        candidates: int = 40,
+        lexical_weight: float = 1.0,
+        use_intents: bool = True,
+        intent_weight: float = 1.0,
+    ) -> None:
+        self.runtime = runtime
+        self.candidates = candidates
+        self.lexical_weight = lexical_weight
+        self.use_intents = use_intents
+        self.intent_weight = intent_weight
+
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        filters: SearchFilters | None = None,
+        scope: list[str] | None = None,
+        diversify: bool = True,
+    ) -> list[Hit]:
+        """The best ``k`` chunks for ``query`` that the caller (``scope``: their teams; None: all) may read."""
+        filters = filters or SearchFilters()
+        vector = self.runtime.embedder.embed_query(query)
+        pool = max(self.candidates, k * 3)
+        dense = self.runtime.store.query(vector, pool, where=chroma_where(filters, scope))
+        lexical = self.runtime.lexical.search(query, pool, filters, scope)
+        dense_ids = [c.id for c, _ in dense]
+        lexical_ids = [i for i, _ in lexical]
+        rankings, weights = [dense_ids, lexical_ids], [1.0, self.lexical_weight]
+        by_id = {c.id: c for c, _ in dense}
+        boosts = boost_filters(query, self.runtime.lexical.known_names()) if self.use_intents else []
+        for boost in boosts:
+            narrowed = combine(filters, boost)
+            if narrowed is None:
+                continue
+            extra_dense = self.runtime.store.query(vector, k * 2, where=chroma_where(narrowed, scope))
+            extra_lexical = [i for i, _ in self.runtime.lexical.search(query, k * 2, narrowed, scope)]
+            by_id.update((c.id, c) for c, _ in extra_dense)
+            rankings.append([i for i, _ in fuse([[c.id for c, _ in extra_dense], extra_lexical])])
+            weights.append(self.intent_weight)
+            dense.extend(extra_dense)
+        fused = fuse(rankings, weights)
+        missing = [i for i, _ in fused if i not in by_id]
+        for chunk in self.runtime.store.get_chunks(missing):
+            by_id[chunk.id] = chunk
+        similarity = {c.id: s for c, s in dense}
+        dense_rank = {i: r for r, i in enumerate(dense_ids, start=1)}
+        lexical_rank = {i: r for r, i in enumerate(lexical_ids, start=1)}
+        hits = [
+            Hit(
+                chunk=by_id[i],
+                score=s,
+                similarity=similarity.get(i),
+                dense_rank=dense_rank.get(i),
+                lexical_rank=lexical_rank.get(i),
+            )
+            for i, s in fused
+            if i in by_id and chunk_readable(by_id[i], scope)  # defence in depth: the queries already applied scope
+        ][: max(k * 3, k)]
+        if not diversify or len(hits) <= k:
+            return hits[:k]
+        vectors = np.asarray(self.runtime.store.vectors([h.chunk.id for h in hits]), dtype=float)
+        order = mmr(np.asarray(vector), vectors, [h.score for h in hits], k)
+        return [hits[i] for i in order]

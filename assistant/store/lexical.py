@@ -1,0 +1,183 @@
+"""BM25 over the same chunks as the vector store, in SQLite FTS5 with porter stemming.
+
+FTS5 beat rank-bm25 on SciFact on this machine (0.688 vs 0.670 nDCG@10) and needs no extra service. The index
+is a derived cache: Chroma is the source of truth, each source's content hash is recorded here so the pipeline
+can tell which sources are out of step, and :meth:`LexicalIndex.rebuild` recreates it from the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant.access import sql_scope, sql_visibility
+from assistant.schemas import Chunk, SearchFilters
+from assistant.store.sqlite_file import SqliteFile
+from assistant.text import FTS_TOKEN, STOPWORDS
+
+_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, context,
+    chunk_id UNINDEXED, source UNINDEXED, kind UNINDEXED, team UNINDEXED, date UNINDEXED,
+    company UNINDEXED, participant UNINDEXED, visibility UNINDEXED, customer_turn UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS lexical_sources (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+"""
+
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 OR-query of the question's content words, each quoted so user text can't inject syntax."""
+    words = [w.lower() for w in FTS_TOKEN.findall(text)]
+    terms = [w for w in words if w not in STOPWORDS] or words
+    unique = list(dict.fromkeys(terms))
+    return " OR ".join(f'"{w}"' for w in unique)
+
+
+class LexicalIndex(SqliteFile):
+    """A per-process handle on the FTS5 file; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, _SCHEMA)
+        self._version = 0
+        self._names: tuple[int, dict[str, set[str]]] = (-1, {})
+
+    def replace_source(self, path: str, content_hash: str, chunks: Iterable[Chunk]) -> None:
+        """Swap a source's rows atomically, then record its hash."""
+        rows = [_row(c) for c in chunks]
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM chunks_fts WHERE source = ?", (path,))
+            self._db.executemany(f"INSERT INTO chunks_fts VALUES ({','.join('?' * 11)})", rows)
+            self._db.execute(
+                "INSERT OR REPLACE INTO lexical_sources(path, content_hash) VALUES (?, ?)", (path, content_hash)
+            )
+            self._db.execute("COMMIT")
+            self._version += 1
+
+    def delete_source(self, path: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM chunks_fts WHERE source = ?", (path,))
+            self._db.execute("DELETE FROM lexical_sources WHERE path = ?", (path,))
+            self._db.execute("COMMIT")
+            self._version += 1
+
+    def source_hashes(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._db.execute("SELECT path, content_hash FROM lexical_sources").fetchall())
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM chunks_fts")
+            self._db.execute("DELETE FROM lexical_sources")
+            self._db.execute("COMMIT")
+            self._version += 1
+
+    def known_names(self) -> dict[str, set[str]]:
+        """Lower-cased company and participant names present in the index (cached until the next write)."""
+        with self._lock:
+            # data_version moves when another process (an ingestion job) commits; _version when this one does.
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0]) * 1_000_000 + self._version
+            if self._names[0] != version:
+                names = {
+                    column: {row[0] for row in self._db.execute(f"SELECT DISTINCT {column} FROM chunks_fts") if row[0]}
+                    for column in ("company", "participant")
+                }
+                self._names = (version, names)
+            return self._names[1]
+
+    def match_count(self, term: str, scope: list[str] | None = None) -> int:
+        """How many chunks (in scope) contain every word of ``term`` (stemmed like the index), capped at 1,000."""
+        words = [w.lower() for w in FTS_TOKEN.findall(re.sub(r"['’]s\b", "", term))]
+        if not words:
+            return 0
+        match = " AND ".join(f'"{w}"' for w in words)
+        clauses, params = _where(SearchFilters(), scope)
+        sql = "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ?" + "".join(
+            f" AND {c}" for c in clauses
+        ) + " LIMIT 1000)"
+        with self._lock:
+            return int(self._db.execute(sql, [match, *params]).fetchone()[0])
+
+    def search(
+        self,
+        query: str,
+        k: int,
+        filters: SearchFilters | None = None,
+        scope: list[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Best chunk ids for ``query`` as (chunk_id, bm25 score, higher is better).
+
+        ``scope`` is the caller's teams (None: unrestricted); it is applied inside the query, so nothing out of
+        scope is ever ranked.
+        """
+        match = fts_query(query)
+        if not match or k <= 0:
+            return []
+        clauses, params = _where(filters or SearchFilters(), scope)
+        sql = (
+            "SELECT chunk_id, bm25(chunks_fts, 1.0, 0.4) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
+            + "".join(f" AND {c}" for c in clauses)
+            + " ORDER BY s LIMIT ?"
+        )
+        with self._lock:
+            rows = self._db.execute(sql, [match, *params, k]).fetchall()
+        return [(chunk_id, -float(score)) for chunk_id, score in rows]
+
+
+def _row(chunk: Chunk) -> tuple[object, ...]:
+    m = chunk.meta
+    return (
+        chunk.text,
+        chunk.context,
+        chunk.id,
+        m.source,
+        m.kind.value,
+        m.team or "",
+        m.date or "",
+        (m.company or "").lower(),
+        (m.participant or "").lower(),
+        sql_visibility(m.visibility),
+        1 if m.speaker_is_participant else 0,
+    )
+
+
+def _in(column: str, values: list[str]) -> tuple[str, list[object]]:
+    return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+
+def _where(filters: SearchFilters, scope: list[str] | None) -> tuple[list[str], list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    for column, values in (
+        ("kind", [k.value for k in filters.kinds]),
+        ("team", [t.lower() for t in filters.teams]),
+        ("company", [c.lower() for c in filters.companies]),
+        ("participant", [p.lower() for p in filters.participants]),
+        ("source", filters.sources),
+    ):
+        if values:
+            clause, values_params = _in(column, values)
+            clauses.append(clause)
+            params.extend(values_params)
+    if filters.date_from:
+        clauses.append("date != '' AND date >= ?")
+        params.append(filters.date_from.isoformat())
+    if filters.date_to:
+        clauses.append("date != '' AND date <= ?")
+        params.append(filters.date_to.isoformat())
+    if filters.customer_turns_only:
+        clauses.append("customer_turn = 1")
+    scoped = sql_scope(scope)
+    if scoped is not None:
+        clauses.append(scoped[0])
+        params.extend(scoped[1])
+    return clauses, params
