@@ -28,9 +28,10 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
-lint: install
+lint: install  # ruff, mypy and the import contracts in pyproject.toml
 	$(BIN)/ruff check assistant ingest evals tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python benchmarks/ingestion.py

@@ -1,7 +1,8 @@
 """Build the chat model from settings: any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp).
 
-Only this module knows about langchain-openai. Everything else receives a LangChain ``BaseChatModel``, which is
-also how tests inject LangChain's fake chat models.
+Only this module knows how the model is made (LangChain's ``init_chat_model`` with the langchain-openai
+provider). Everything else receives a LangChain ``BaseChatModel``, which is also how tests inject LangChain's
+fake chat models.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ def build_chat_model(settings: Settings, http_client: Any | None = None) -> Base
             "PRODOPS_LLM_MODEL is set but neither PRODOPS_LLM_BASE_URL (a local OpenAI-compatible server) nor "
             "PRODOPS_LLM_API_KEY (OpenAI) is: set one of them"
         )
-    from langchain_openai import ChatOpenAI
+    from langchain.chat_models import init_chat_model
     from pydantic import SecretStr
 
-    return ChatOpenAI(
-        model=settings.llm_model,
+    model: BaseChatModel = init_chat_model(
+        settings.llm_model,
+        model_provider="openai",  # langchain-openai's ChatOpenAI speaks every OpenAI-compatible server
         base_url=settings.llm_base_url,
         # local servers ignore the key, but the client insists on one
         api_key=SecretStr(settings.llm_api_key or "not-needed"),
@@ -45,3 +47,4 @@ def build_chat_model(settings: Settings, http_client: Any | None = None) -> Base
         max_retries=1,
         http_client=http_client,
     )
+    return model

@@ -167,6 +167,16 @@ class ChunkStore:
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
 
+    def langchain_vectorstore(self, embeddings: Any) -> Any:
+        """The chunk collection as a LangChain ``Chroma`` vector store (langchain-chroma) over the same client.
+
+        ``embeddings`` is a LangChain ``Embeddings`` wrapping our embedder, so LangChain embeds the texts and
+        queries itself and hands Chroma vectors: Chroma's own embedding function stays unused.
+        """
+        from langchain_chroma import Chroma
+
+        return Chroma(client=self._client, collection_name=self._chunks.name, embedding_function=embeddings)
+
     def count(self) -> int:
         return int(self._chunks.count())
 
