@@ -282,7 +282,7 @@ def test_long_metric_summary_leading_categories_by_hand(tmp_path: Path) -> None:
         "web: 90 (2026-06-08), down 10 (-10.0%) vs 2026-06-01.",
         "app: 60 (2026-06-08), up 10 (+20.0%) vs 2026-06-01.",
         "email: 10 (2026-06-08), flat (no change) vs 2026-06-01.",
-        "Leading categories by period (top 5):",
+        "Values by period, every category, highest first:",
         "2026-06-01: web 100; app 50; email 10",
         "2026-06-08: web 90; app 60; email 10",
     ]
