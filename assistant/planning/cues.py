@@ -29,13 +29,14 @@ OBJECTIVE_ID = re.compile(r"^O(?P<num>\d{1,2})(?!\.?\d)" + _SEP + r"(?P<text>\S.
 GROUP_LABEL = re.compile(r"^(?i:theme|pillar|area|category|stream|track|department|team|section)\s*\d*(?:\s*[:—–]|\s+-)\s*\S")
 _GROUP_NAMES = re.compile(rf"^(?i:(?:{_OBJECTIVE_WORDS}|{_KR_WORDS}|okr|kr|initiative|project|bet|theme|priorit(?:y|ie)|"
                           r"roadmap)s?(?:\s+(?:and|&)\s+(?:key\s+results|krs|initiatives))?)\s*:?$")
-OUTCOME_ARROW = re.compile(r"\s*(?:=>|⇒|->|→)\s*")
+OUTCOME_ARROW = re.compile(r"\s*(?:=+>|⇒)\s*")
 _OUTCOME_LABEL = re.compile(r"^(?i:outcome|result|results|actual|update|progress|achieved|status\s+update)\s*:\s*"
                             r"(?P<text>\S.*)$")
 _LABEL_WORDS = re.compile(rf"^(?i:{_OBJECTIVE_WORDS}|{_KR_WORDS}|why|what|how|note|notes|context|rationale|status|"
                           r"owner|owners|dri|metric|target|baseline|theme|outcome|result|results|update|description|"
                           r"summary|problem|solution|goal|goals|objective|objectives|deadline|due|date|period|eta|"
-                          r"example|examples|risk|risks|done|todo|q[1-4])$")
+                          r"example|examples|risk|risks|done|todo|q[1-4]|high|medium|low|p[0-4]|yes|no|now|next|later|must|should|"
+                          r"could|won't|pros?|cons?|tip|warning|important|definition|term)$")
 _OWNER_PREFIX = re.compile(
     r"^(?P<owner>[A-Z][\w&'’./+-]*(?:\s+[\w&'’./+-]+){0,3}(?:\s*\([^()]{1,40}\))?)\s*:\s+(?P<text>\S.*)$")
 _NAME = r"[A-Z][A-Za-zÀ-ÿ'’.-]+"
@@ -105,18 +106,26 @@ def split_outcome(text: str) -> tuple[str, str | None]:
     labelled = _OUTCOME_LABEL.match(text)
     if labelled:
         return "", labelled["text"].strip()
-    parts = OUTCOME_ARROW.split(text, maxsplit=1) if re.search(r"=>|⇒|→", text) else [text]
+    parts = OUTCOME_ARROW.split(text, maxsplit=1)
     if len(parts) == 2 and parts[1].strip():
         return parts[0].strip(), parts[1].strip()
     return text.strip(), None
 
 
-def split_owner(text: str) -> tuple[str | None, str]:
-    """(owner, rest) from "Core services: Increase coverage", "Grow revenue (Ana Lee)" or "@ana Grow revenue"."""
+def split_owner_prefix(text: str) -> tuple[str, str] | None:
+    """(owner, rest) of "Core services: Increase coverage": a short name before a colon, not a label word."""
     prefix = _OWNER_PREFIX.match(text)
     if prefix and not _LABEL_WORDS.match(prefix["owner"]) and len(prefix["text"].split()) >= 2 \
             and not is_group_label(text) and not re.search(r"\d", prefix["owner"]):
         return prefix["owner"].strip(), prefix["text"].strip()
+    return None
+
+
+def split_owner(text: str) -> tuple[str | None, str]:
+    """(owner, rest) from "Core services: Increase coverage", "Grow revenue (Ana Lee)" or "@ana Grow revenue"."""
+    prefix = split_owner_prefix(text)
+    if prefix:
+        return prefix
     suffix = _OWNER_SUFFIX.search(text)
     if suffix and suffix.start() > 0:
         return suffix["owner"].strip(), text[: suffix.start()].rstrip()
@@ -168,5 +177,9 @@ def looks_like_measure(text: str) -> bool:
     return bool(_MEASURE.search(text))
 
 
-def has_plan_words(text: str) -> bool:
-    return bool(PLAN_WORDS.search(text))
+_GOAL_WORDS = re.compile(r"\b(?:OKRs?|objectives?|goals?|key\s+results?|KRs?)\b", re.IGNORECASE)
+
+
+def has_goal_words(text: str) -> bool:
+    """Words that announce objectives below them (a title or heading such as "FY2022 Annual OKRs")."""
+    return bool(_GOAL_WORDS.search(text))

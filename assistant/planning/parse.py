@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.planning.cues import (
-    has_plan_words,
+    has_goal_words,
     is_kr_group,
     kr_label,
     period_of,
@@ -59,8 +59,8 @@ def parse_source(text: SourceText, prefix: str | None = None) -> ParsedSource:
     root = parse_tree(text.text)
     title = text.title or ""
     records = Records(text, prefix or text.source.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    walker = _Walker(records, Roles(text.text))
-    walker.blocks(root.children, Where(period=period_of(title), cue=has_plan_words(title)), _Cursor(None, None, None))
+    walker = _Walker(records, Roles(text.text, root, has_goal_words(title)))
+    walker.blocks(root.children, Where(period=period_of(title), cue=has_goal_words(title)), _Cursor(None, None, None))
     for objective in records.objectives:
         for kr in objective["key_results"]:
             fill_from_sentence(kr)
@@ -115,7 +115,7 @@ class _Walker:
     def section(self, section: Block, where: Where, depth: int) -> None:
         head = section.heading
         assert head is not None
-        inner = replace(where, period=period_of(head.text) or where.period, cue=where.cue or has_plan_words(head.text))
+        inner = replace(where, period=period_of(head.text) or where.period, cue=where.cue or has_goal_words(head.text))
         role = self.roles.heading(section)
         direct = [b for b in section.children if b.kind != "section"]
         if role == "objective":
@@ -197,7 +197,7 @@ class _Walker:
                 number, title = objective_title(head.text) or (None, head.text)
                 objective = self.records.objective(head, number, title, where)
                 labelled = self.roles.kr_evidence(item.rest, item.body)
-                sub = _Cursor(objective, objective, objective, kr_group=role == "none", measures=not labelled)
+                sub = _Cursor(objective, objective, objective, kr_group=not labelled, measures=not labelled)
                 self.body(item, replace(where, objective=objective), sub, depth)
             elif role == "initiative":
                 initiative = self.records.initiative(head, where)

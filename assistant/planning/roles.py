@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.planning.cues import (
+    has_goal_words,
     is_group_label,
     is_group_name,
     is_kr_group,
     kr_label,
     looks_like_measure,
     objective_label,
+    split_owner_prefix,
 )
 from assistant.planning.fields import INITIATIVE_FIELDS, KR_FIELDS
 from assistant.planning.text import field as field_line
@@ -85,17 +87,34 @@ def objective_title(text: str) -> tuple[str | None, str] | None:
 class Roles:
     """Role of each list item and heading section of one document (memoised: roles look at children)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, root: Block, cue: bool = False) -> None:
         self.source = source
         self._items: dict[int, Role] = {}
+        self._owned: set[int] = set()
+        stack = [(root, cue)]
+        while stack:
+            block, under_goals = stack.pop()
+            if block.kind == "section" and block.heading is not None:
+                under_goals = under_goals or has_goal_words(block.heading.text)
+            stack.extend((child, under_goals) for child in block.children)
+            if under_goals and block.is_list and self._owner_list(block):
+                self._owned.update(id(child) for child in block.children)
 
     def item(self, block: Block) -> Role:
         key = id(block)
         if key not in self._items:
-            self._items[key] = self._item_role(split_item(block, self.source))
+            self._items[key] = self._item_role(split_item(block, self.source), key)
         return self._items[key]
 
-    def _item_role(self, item: Item) -> Role:
+    def _owner_list(self, block: Block) -> bool:
+        """A list whose items mostly start with an owner ("Sales: ...", "Core services: ..."): each is that
+        owner's objective, whatever hangs under it."""
+        heads = [split_item(child, self.source).head for child in block.children]
+        owned = [h for h in heads if h is not None and not kr_label(h.text) and not known_field(h)
+                 and split_owner_prefix(h.text) is not None]
+        return len(owned) >= 2 and len(owned) >= 2 * len(heads) / 3
+
+    def _item_role(self, item: Item, key: int) -> Role:
         head = item.head
         if head is None:
             return "none"
@@ -111,6 +130,8 @@ class Roles:
         if is_group_label(head.text):
             return "group"
         if self.kr_evidence(item.rest, item.body):
+            return "objective"
+        if key in self._owned:  # one of several "Team: goal" items
             return "objective"
         if any(self.item(child) == "objective" for lst in item.nested_lists for child in lst.children):
             return "objective" if len(head.text.split()) >= 3 and not is_group_name(head.text) else "group"

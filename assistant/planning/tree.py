@@ -23,7 +23,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 _BREAK_LABEL = re.compile(  # a physical line that starts a new logical line even after a soft break
-    r"^(?:=>|->|→|[A-Z][\w&/()'’.+ -]{0,40}:(?:\s|$)|(?i:kr|key\s+results?)\s*#?\s*\d|O\d{1,2}\b\s*[:—–.-])"
+    r"^(?:=+>|⇒|[A-Z][\w&/()'’.+ -]{0,40}:(?:\s|$)|(?i:kr|key\s+results?)\s*#?\s*\d|O\d{1,2}\b\s*[:—–.-])"
 )
 _BR_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _TRAILING_BREAK = re.compile(r"(?:\s*\\|\s{2,})$")
