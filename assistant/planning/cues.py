@@ -42,6 +42,7 @@ _OWNER_PREFIX = re.compile(
 _NAME = r"[A-Z][A-Za-zÀ-ÿ'’.-]+"
 _NAMES = rf"{_NAME}(?:\s+{_NAME}){{0,3}}"
 _OWNER_SUFFIX = re.compile(rf"\s*\((?P<owner>{_NAMES}(?:\s*(?:,|&|/|\band\b)\s*{_NAMES})*)\)\s*[.;]?\s*$")
+_OWNER_BRACKET = re.compile(rf"^\[(?P<owner>{_NAMES}(?:\s*(?:,|&|/|\band\b)\s*{_NAMES})*)\]\s+(?P<text>\S.*)$")
 _OWNER_TAG = re.compile(r"(?<![\w.])@(?P<handle>[A-Za-z][\w.-]{1,38}\w)")
 STATUS_GLYPHS = {
     "🟢": "on track", "🟩": "on track", "✅": "done", "✔️": "done", "✔": "done", "☑️": "done", "☑": "done",
@@ -122,10 +123,14 @@ def split_owner_prefix(text: str) -> tuple[str, str] | None:
 
 
 def split_owner(text: str) -> tuple[str | None, str]:
-    """(owner, rest) from "Core services: Increase coverage", "Grow revenue (Ana Lee)" or "@ana Grow revenue"."""
+    """(owner, rest) from "Core services: Increase coverage", "[Legal] Grow revenue", "Grow revenue (Ana Lee)" or
+    "@ana Grow revenue"."""
     prefix = split_owner_prefix(text)
     if prefix:
         return prefix
+    bracket = _OWNER_BRACKET.match(text)
+    if bracket:
+        return bracket["owner"], bracket["text"].strip()
     suffix = _OWNER_SUFFIX.search(text)
     if suffix and suffix.start() > 0:
         return suffix["owner"].strip(), text[: suffix.start()].rstrip()

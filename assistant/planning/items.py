@@ -69,7 +69,7 @@ class Records:
                    where: Where) -> Record:
         text, outcome = split_outcome(text)
         status, text = split_status(text)
-        owner, bare = split_owner(text) if re.search(r"\)\s*[.;]?\s*$|@", text) else (None, text)
+        owner, bare = split_owner(text) if re.search(r"^\[|\)\s*[.;]?\s*$|@", text) else (None, text)
         if number is not None and "." in number:  # "KR2.1" belongs to O2 wherever it is listed
             major = f"O{int(number.split('.')[0])}"
             if objective is None or objective["id"] != major:

@@ -69,25 +69,32 @@ def parse_source(text: SourceText, prefix: str | None = None) -> ParsedSource:
         nested = item.pop("_nested_in", None)
         if nested and not item["objective_ids"] and not item["objective_text"]:
             item["objective_ids"] = [nested]
-    return ParsedSource(records.objectives, records.initiatives, looks_like_plan(root, title))
+    return ParsedSource(records.objectives, records.initiatives, looks_like_plan(root, title, text.text))
 
 
-def looks_like_plan(root: Block, title: str = "") -> bool:
+def looks_like_plan(root: Block, title: str = "", source: str = "") -> bool:
     """A document that calls itself a plan: OKR words in its title, a heading or a bold label, or at least two
-    objective or key-result labels. Such a document that yields nothing is reported as unread."""
+    objective or key-result labels. Such a document that yields nothing is reported as unread, unless it is a
+    page of links (an index of plans is not a plan)."""
     labels = 0
     stack = [root]
     texts = [title]
+    items = linked = 0
     while stack:
         block = stack.pop()
         stack.extend(block.children)
+        if block.kind == "item" and block.children and block.children[0].lines:
+            items += 1
+            linked += source[block.children[0].lines[0].start:].startswith("[")
         for line in block.lines:
             if block.kind == "section":
                 texts.append(line.text)
             elif line.lead:
                 texts.append(line.lead)
             labels += bool(kr_label(line.text) or objective_title(line.text))
-    return labels >= 2 or any(_STRONG_CUES.search(t) for t in texts)
+    if labels >= 2:
+        return True
+    return any(_STRONG_CUES.search(t) for t in texts) and not (items and linked >= items / 2)
 
 
 class _Walker:
