@@ -153,13 +153,16 @@ def render_table(report: AlignmentFilesReport) -> str:
     lines = [f"alignment_files_exact = {report.exact}/{report.total}", "",
              f"{'file':<80} {'objectives':>11} {'key results':>12} {'initiatives':>11} {'pairs':>6} exact"]
     for f in report.files:
-        expected = (lambda n: "?" if n is None else str(n))
         verdict = "—" if f.objectives_expected is None else "yes" if f.exact else "no"
-        lines.append(f"{f.path:<80} {f.objectives_found:>5}/{expected(f.objectives_expected):<5} "
-                     f"{f.key_results_found:>6}/{expected(f.key_results_expected):<5} {f.initiatives_found:>11} "
+        lines.append(f"{f.path:<80} {f.objectives_found:>5}/{_shown(f.objectives_expected):<5} "
+                     f"{f.key_results_found:>6}/{_shown(f.key_results_expected):<5} {f.initiatives_found:>11} "
                      f"{f.pairs_linked:>3}/{len(f.pairs):<2} {verdict}")
         lines += [f"    {problem}" for problem in f.problems if f.objectives_expected is not None]
     return "\n".join(lines)
+
+
+def _shown(count: int | None) -> str:
+    return "?" if count is None else str(count)
 
 
 def main(argv: list[str] | None = None) -> int:

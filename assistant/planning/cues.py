@@ -26,9 +26,10 @@ _OBJECTIVE_WORDS = (r"(?:(?:company|team|strategic|department(?:al)?|quarterly|a
 KR_LABEL = re.compile(rf"^(?i:{_KR_WORDS}){_NUM}(?:{_SEP}(?P<text>\S.*))?$")
 OBJECTIVE_LABEL = re.compile(rf"^(?i:{_OBJECTIVE_WORDS}){_NUM}(?:{_SEP}(?P<text>\S.*))?$")
 OBJECTIVE_ID = re.compile(r"^O(?P<num>\d{1,2})(?!\.?\d)" + _SEP + r"(?P<text>\S.*)$")  # "O1 — Grow"
-GROUP_LABEL = re.compile(r"^(?i:theme|pillar|area|category|stream|track|department|team|section)\s*\d*(?:\s*[:—–]|\s+-)\s*\S")
-_GROUP_NAMES = re.compile(rf"^(?i:(?:{_OBJECTIVE_WORDS}|{_KR_WORDS}|okr|kr|initiative|project|bet|theme|priorit(?:y|ie)|"
-                          r"roadmap)s?(?:\s+(?:and|&)\s+(?:key\s+results|krs|initiatives))?)\s*:?$")
+GROUP_LABEL = re.compile(r"^(?i:theme|pillar|area|category|stream|track|department|team|section)\s*\d*"
+                         r"(?:\s*[:—–]|\s+-)\s*\S")
+_GROUP_NAMES = re.compile(rf"^(?i:(?:{_OBJECTIVE_WORDS}|{_KR_WORDS}|okr|kr|initiative|project|bet|theme|"
+                          r"priorit(?:y|ie)|roadmap)s?(?:\s+(?:and|&)\s+(?:key\s+results|krs|initiatives))?)\s*:?$")
 OUTCOME_ARROW = re.compile(r"\s*(?:=+>|⇒)\s*")
 _OUTCOME_LABEL = re.compile(r"^(?i:outcome|result|results|actual|update|progress|achieved|status\s+update)\s*:\s*"
                             r"(?P<text>\S.*)$")

@@ -113,9 +113,9 @@ class Records:
         item_id, name = (found[0], found[1] or found[0]) if found else (text, text)
         status, name = split_status(name)
         owner, name = split_owner(name) if found is None or found[1] else (None, name)
-        record: Record = {"_type": "initiative", "id": item_id if found else name, "title": name, "team": self.text.team,
-                          "objective_ids": [], "description_lines": [], "objective_text": None, "status": status,
-                          "owner": owner, "sponsor": None}
+        record: Record = {"_type": "initiative", "id": item_id if found else name, "title": name,
+                          "team": self.text.team, "objective_ids": [], "description_lines": [], "objective_text": None,
+                          "status": status, "owner": owner, "sponsor": None}
         self._place(record, line, where)
         if where.objective is not None:  # listed under an objective: that is the one it serves, unless it says
             record["_nested_in"] = where.objective["id"]
@@ -146,6 +146,7 @@ def apply_field(record: Record | None, key: str, value: str, chunk_ids: list[str
         record["outcome"] = clean(value) or None
     elif kind == "initiative" and key in INITIATIVE_FIELDS:
         set_initiative_field(record, INITIATIVE_FIELDS[key], value)
+        record["_link_stated"] = record.get("_link_stated") or INITIATIVE_FIELDS[key] == "objectives"
         if INITIATIVE_FIELDS[key] == "status":
             record["status"] = status_word(value)
     elif kind == "initiative" and OTHER_FIELDS.get(key) == "sponsor":

@@ -67,7 +67,7 @@ def parse_source(text: SourceText, prefix: str | None = None) -> ParsedSource:
     for item in records.initiatives:
         item["description"] = "\n".join(item.pop("description_lines")).strip()
         nested = item.pop("_nested_in", None)
-        if nested and not item["objective_ids"] and not item["objective_text"]:
+        if nested and not item.pop("_link_stated", False):
             item["objective_ids"] = [nested]
     return ParsedSource(records.objectives, records.initiatives, looks_like_plan(root, title, text.text))
 

@@ -12,7 +12,6 @@ nothing is listed in :attr:`Plan.unread` so reports can say so instead of showin
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -221,13 +220,13 @@ def parse_plan(chunks: Iterable[Chunk]) -> Plan:
         if named and not data["objective_ids"]:  # "Objective: Make self-serve growth compound" names it by title
             data["objective_ids"] = [oid for title, oid in by_title.items() if title in named]
         items.append(Initiative.model_validate(data))
-    ordered = {t.source: i for i, t in enumerate(sorted(texts, key=lambda t: t.source))}
+    ordered = {(source, data["id"]): (source, i) for source, found in parsed.items()
+               for i, data in enumerate(found.objectives)}
     unread = [UnreadSource(source=t.source, chunk_id=min(by_source[t.source], key=lambda c: c.meta.position).id)
               for t in sorted(texts, key=lambda t: t.source)
               if parsed[t.source].looks_like_plan and not parsed[t.source].objectives
               and not parsed[t.source].initiatives]
-    return Plan(objectives=sorted(objectives.values(), key=lambda o: (not o.id_stated, ordered[o.source],
-                                                                       _natural(o.id))),
+    return Plan(objectives=sorted(objectives.values(), key=lambda o: ordered[(o.source, o.id)]),
                 initiatives=items, sources=sorted(by_source), unread=unread)
 
 
@@ -251,8 +250,3 @@ def _public(data: dict[str, Any]) -> dict[str, Any]:
     if "key_results" in out:
         out["key_results"] = [_public(kr) for kr in out["key_results"]]
     return out
-
-
-def _natural(item_id: str) -> tuple[object, ...]:
-    """Sort key that puts O2 before O10."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", item_id))

@@ -91,6 +91,7 @@ def _initiative(records: Records, where: Where, text: dict[str, str], cells: lis
     item = records.initiative(Line(title, row.start, row.end), where, title=title)
     if id_cell:
         item["id"] = id_cell
+    item["_link_stated"] = bool(text.get("objective"))
     for role in ("objective", "owner", "target_date"):
         if text.get(role):
             set_initiative_field(item, {"objective": "objectives"}.get(role, role), text[role])

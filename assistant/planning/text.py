@@ -104,7 +104,8 @@ class SourceText:
 
     Within a section, consecutive chunks overlap (the splitter repeats up to ``chunk_overlap`` characters), so
     the repeated text is dropped and a line cut in two is rejoined. Where two chunks do not overlap, the
-    splitter cut at whitespace it then stripped: the line break is restored, with a blank line before a new
+    splitter cut at whitespace it then stripped; the chunker records it (``ChunkMeta.lead``) and it is put
+    back exactly. For chunks stored without it, the line break is restored with a blank line before a new
     paragraph, and a list line gets back the indentation of its nearest sibling so nesting survives.
     Sections are separated by a blank line.
     """
@@ -130,7 +131,17 @@ class SourceText:
                     parts = chunk.text[overlap:].split("\n")
                     if lines:  # the cut fell inside a line: its rest continues that line
                         lines[-1] = (lines[-1][0] + parts.pop(0), lines[-1][1])
-                elif lines:
+                elif lines and chunk.meta.lead is not None:  # the stripped whitespace was kept: exact
+                    gap = chunk.meta.lead.split("\n")
+                    lines[-1] = (lines[-1][0] + gap[0], lines[-1][1])
+                    lines += [(blank, chunk.id) for blank in gap[1:-1]]
+                    if len(gap) > 1:
+                        parts[0] = gap[-1] + parts[0]
+                    else:
+                        lines[-1] = (lines[-1][0] + parts.pop(0), lines[-1][1])
+                elif lines and _open_row(lines[-1][0]):  # a table row longer than a chunk, cut at a space
+                    lines[-1] = (f"{lines[-1][0]} {parts.pop(0)}", lines[-1][1])
+                elif lines:  # stored before leads were kept: restore what the splitter most likely stripped
                     parts[0] = _rejoin(lines, parts, chunk.id)
             elif lines:
                 lines.append(("", chunk.id))
@@ -191,20 +202,28 @@ def _rejoin(lines: list[tuple[str, str]], parts: list[str], chunk_id: str) -> st
     if not lines[-1][0].strip() or _BLOCK_START.match(first):
         return first
     if before.rstrip(" ").endswith("\\") or before.endswith("  "):  # a hard break: the same paragraph goes on
-        return before[: len(before) - len(before.lstrip())] + first
+        item = _LIST_LINE.match(before)
+        return (" " * _content_column(item) if item else before[: len(before) - len(before.lstrip())]) + first
+    after = next((line for line in parts[1:] if line.strip()), "")
+    depth = len(after) - len(after.lstrip())
     listed = _LIST_LINE.match(first)
     if listed:
         if not _LIST_LINE.match(before) and before == before.lstrip():  # after a paragraph at the margin
             lines.append(("", chunk_id))
             return first
+        if depth and not _LIST_LINE.match(after):  # its own continuation line shows where its text starts
+            return " " * max(0, depth - len(listed["marker"]) - 1) + first
         return _sibling_indent(lines, listed) + first
     lines.append(("", chunk_id))
-    after = next((line for line in parts[1:] if line.strip()), "")
-    depth = len(after) - len(after.lstrip())
     item = next((m for line, _ in reversed(lines) if (m := _LIST_LINE.match(line))), None)
     if depth and item is not None:
-        return " " * min(depth, len(item["indent"]) + len(item["marker"]) + max(1, len(item["gap"]))) + first
+        return " " * min(depth, _content_column(item)) + first
     return first
+
+
+def _content_column(item: re.Match[str]) -> int:
+    """Where a list item's text starts: after its indentation, marker and the spaces after the marker."""
+    return len(item["indent"]) + len(item["marker"]) + max(1, len(item["gap"]))
 
 
 def _sibling_indent(lines: list[tuple[str, str]], first: re.Match[str]) -> str:
@@ -220,6 +239,12 @@ def _sibling_indent(lines: list[tuple[str, str]], first: re.Match[str]) -> str:
 
 def _starts_bold(match: re.Match[str]) -> bool:
     return match.string[match.end():].lstrip().startswith(("**", "__"))
+
+
+def _open_row(line: str) -> bool:
+    """A Markdown table row whose closing pipe has not come yet."""
+    stripped = line.strip()
+    return stripped.startswith("|") and not stripped.endswith("|")
 
 
 def _marker_kind(marker: str) -> str:
