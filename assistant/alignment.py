@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from assistant.metrics.progress import Progress
@@ -120,9 +121,10 @@ def _objective_scores(
     return scores
 
 
-def build_alignment(runtime: Runtime, scope: list[str] | None = None, plan: Plan | None = None) -> AlignmentMap:
-    """The map for everything the caller may read."""
-    plan = plan if plan is not None else load_plan(runtime, scope)
+def build_alignment(runtime: Runtime, scope: list[str] | None = None, plan: Plan | None = None,
+                    model: BaseChatModel | None = None) -> AlignmentMap:
+    """The map for everything the caller may read; ``model`` reads plan-like documents the layout reader can't."""
+    plan = plan if plan is not None else load_plan(runtime, scope, model=model)
     progress = plan_progress(runtime, scope, plan=plan)
     objectives = plan.objectives
     obj_vectors = np.asarray(runtime.embedder.embed_documents([_objective_text(o) for o in objectives]) or [[0.0]])

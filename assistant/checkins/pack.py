@@ -155,7 +155,7 @@ def build_pack(runtime: Runtime, cadence: Cadence, period: str, team: str | None
     if team and cadence.participants and team not in cadence.participants:
         raise ProdopsError(f"team {team!r} is not a participant of {cadence.slug} "
                            f"({', '.join(cadence.participants)})")
-    plan = load_plan(runtime, scope)
+    plan = load_plan(runtime, scope, model=model)
     progress = progress_as_of(runtime, plan, scope, span.end)
     dates = [latest_source_date(runtime, scope, until=span.end)]
     dates += [period_end(p.current_period) for p, _ in progress.values() if p.current_period]

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,9 @@ from assistant.planning.text import SourceText
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, Kind, SearchFilters
 from assistant.store.filters import chroma_where
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 class KeyResult(BaseModel):
@@ -55,6 +58,7 @@ class KeyResult(BaseModel):
     outcome: str | None = Field(default=None, description='What happened, from "=> ..." or "Outcome: ...".')
     span: str = Field(default="", description="The verbatim source text the key result was read from.")
     period: str | None = Field(default=None, description='From the enclosing headings or title: "FY2022-Q2".')
+    by_model: bool = Field(default=False, description="Found by the language-model reader (text verified verbatim).")
 
     @property
     def lower_is_better(self) -> bool | None:
@@ -86,6 +90,7 @@ class Objective(BaseModel):
     section: str | None = Field(default=None, description="The nearest grouping heading above it.")
     section_path: list[str] = Field(default_factory=list, description="Every grouping heading above it.")
     period: str | None = Field(default=None, description='From the enclosing headings or title: "FY2022-Q2".')
+    by_model: bool = Field(default=False, description="Found by the language-model reader (text verified verbatim).")
 
 
 class Initiative(BaseModel):
@@ -111,6 +116,7 @@ class Initiative(BaseModel):
     span: str = Field(default="", description="The verbatim source text (heading, item or table row).")
     section: str | None = None
     period: str | None = None
+    by_model: bool = Field(default=False, description="Found by the language-model reader (text verified verbatim).")
 
 
 class UnreadSource(BaseModel):
@@ -173,11 +179,14 @@ def metric_key(name: str) -> str:
     return "_".join(name.strip().strip("`").lower().replace("-", " ").replace("_", " ").split())
 
 
-def load_plan(runtime: Runtime, scope: list[str] | None = None, sources: list[str] | None = None) -> Plan:
+def load_plan(runtime: Runtime, scope: list[str] | None = None, sources: list[str] | None = None,
+              model: BaseChatModel | None = None) -> Plan:
     """The plan from every ingested document the caller may read (``scope``: their teams; None: all).
 
     Strategy documents are always read; other documents (notes, memos) only when their text carries plan words,
     because a plan does not always sit in a folder named after plans. ``sources`` limits it to those paths.
+    With a ``model`` (and ``plan_model_fallback`` on), documents the offline reader finds nothing in are read
+    by it (:mod:`assistant.planning.model_read`).
     """
     where = chroma_where(SearchFilters(kinds=[Kind.STRATEGY, Kind.NOTE], sources=sources or []), scope)
     by_source: dict[str, list[Chunk]] = defaultdict(list)
@@ -186,16 +195,26 @@ def load_plan(runtime: Runtime, scope: list[str] | None = None, sources: list[st
             by_source[chunk.meta.source].append(chunk)
     chosen = [c for found in by_source.values()
               if found[0].meta.kind is Kind.STRATEGY or any(PLAN_WORDS.search(c.text) for c in found) for c in found]
-    return parse_plan(chosen)
+    fallback: Fallback | None = None
+    if model is not None and runtime.settings.plan_model_fallback:
+        from assistant.planning.model_read import read_with_model
+
+        limit = runtime.settings.plan_model_max_chars
+        fallback = lambda text, prefix: read_with_model(model, text, prefix, limit)  # noqa: E731
+    return parse_plan(chosen, fallback)
 
 
-def parse_plan(chunks: Iterable[Chunk]) -> Plan:
+Fallback = Callable[[SourceText, str], ParsedSource]
+
+
+def parse_plan(chunks: Iterable[Chunk], fallback: Fallback | None = None) -> Plan:
     """The plan in ``chunks`` (any order; chunks of one or more sources), reassembled per source.
 
     When two sources define the same objective or initiative id, one wins: for objectives a strategy doc over
     a roadmap, then the most recently dated; for initiatives the most recently dated (a newer roadmap
     restates an older one). Ids a document does not state are prefixed with the shortest end of its path
-    that no other source shares, so they never collide.
+    that no other source shares, so they never collide. ``fallback`` reads plan-like documents that the
+    layout reader found nothing in (the language-model reader).
     """
     by_source: dict[str, list[Chunk]] = defaultdict(list)
     for chunk in chunks:
@@ -203,6 +222,10 @@ def parse_plan(chunks: Iterable[Chunk]) -> Plan:
     texts = [SourceText.from_chunks(found) for found in by_source.values()]
     prefixes = unique_prefixes([t.source for t in texts])
     parsed: dict[str, ParsedSource] = {t.source: parse_source(t, prefixes[t.source]) for t in texts}
+    for text in texts:  # a plan-like document the layout reader found nothing in: the fallback reader, if any
+        found = parsed[text.source]
+        if fallback is not None and found.looks_like_plan and not found.objectives and not found.initiatives:
+            parsed[text.source] = fallback(text, prefixes[text.source])
     dated = {t.source: (by_source[t.source][0].meta.date or "") for t in texts}
     objectives: dict[str, Objective] = {}
     initiatives: dict[str, tuple[str, dict[str, Any]]] = {}
