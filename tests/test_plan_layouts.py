@@ -285,6 +285,7 @@ def test_initiatives_listed_under_an_objective_serve_it(read) -> None:  # type: 
     "# How we work\n\n1. Write things down\n   - Docs beat meetings\n   - Decisions get a page\n",
     "# Team page\n\n- **Growth** owns onboarding. Expect the roadmap to focus on setup.\n",
     "# Definitions\n\n- Active team: a team with two dispatches in a week\n- Seat: a named user\n",
+    "# Platform sync\n\n- **Goal:** finish the queue migration before the freeze\n- **Owner:** Bo\n",
 ])
 def test_documents_that_are_not_plans_give_nothing(read, body: str) -> None:  # type: ignore[no-untyped-def]
     plan = read(body)

@@ -161,8 +161,8 @@ class _Walker:
         if pair and (apply_field(cur.current, *pair, chunks) or apply_field(cur.owner, *pair, chunks)):
             return
         opener = objective_title(text)
-        if opener and (opener[0] is not None or line.bold or self.kr_follows(later, following)) or \
-                (line.bold and line.lead == text and self.kr_follows(later, following)):
+        if opener and (opener[0] is not None or (line.bold and where.cue) or self.kr_follows(later, following)) \
+                or (line.bold and line.lead == text and self.kr_follows(later, following)):
             number, title = opener or (None, text)
             cur.objective = cur.current = self.records.objective(line, number, title, where)
             cur.measures = False
@@ -227,7 +227,7 @@ class _Walker:
         if pair and (apply_field(cur.current, *pair, chunks) or apply_field(cur.owner, *pair, chunks)):
             return
         opener = objective_title(head.text)
-        if opener and head.bold:
+        if opener and head.bold and where.cue:  # "**Goal:** ..." alone is an objective only in a plan
             objective = self.records.objective(head, opener[0], opener[1], where)
             self.body(item, replace(where, objective=objective), _Cursor(objective, objective, objective), depth)
 

@@ -4,9 +4,9 @@ Strategy docs and roadmaps are written by people, so the same fact appears in ma
 "Key result 2.1:", "**Metric:** `nrr`", "Target: 110% for 2026-Q4", a Markdown table row). These helpers read
 each shape into plain values and return None when a piece is not there, so the parser in
 :mod:`assistant.planning.parse` never guesses. :class:`SourceText` puts a source back together from its chunks
-first: the chunker splits long sections with overlapping text, and every line must remember its chunk so
-each parsed item can be cited. Everything here is pure and clock-free, which keeps plans and metric
-progress deterministic. Reporting periods and dates are read by :mod:`assistant.periods`.
+first (the Markdown tree is parsed from it): the chunker splits long sections with overlapping text, and every
+line must remember its chunk so each parsed item can be cited. Everything here is pure and clock-free, which
+keeps plans and metric progress deterministic. Reporting periods and dates are read by :mod:`assistant.periods`.
 """
 
 from __future__ import annotations
@@ -25,14 +25,9 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,2}[.)]\s+)")
 _FIELD = re.compile(r"^(?P<key>[A-Za-z][A-Za-z /()-]{0,30}?)\s*:\s*(?P<value>.*)$")
 _HEADING = re.compile(r"^\s{0,3}(?P<hashes>#{1,6})\s+(?P<text>.*?)[\s#]*$")
 _SEPARATOR = r"\s*(?:[:—–.)|-]+\s*|\s+(?=[A-Z(]))"
-OBJECTIVE_HEAD = re.compile(
-    r"^(?:(?i:objective)\s*#?\s*O?(?P<n1>\d{1,2})|O(?P<n2>\d{1,2}))(?!\.?\d)" + _SEPARATOR + r"(?P<title>\S.*)$"
-)
 KR_HEAD = re.compile(
     r"^(?i:kr|key\s+result)\s*#?\s*(?P<num>\d{1,2}(?:\.\d{1,2})?)(?!\.?\d)(?:" + _SEPARATOR + r"(?P<text>\S.*))?$"
 )
-OBJECTIVE_PLAIN = re.compile(r"^(?i:objective)\s*[:—–-]\s*(?P<title>\S.*)$")  # "**OBJECTIVE: Grow**" (no number)
-KR_PLAIN = re.compile(r"^(?i:kr|key\s+result)\s*[:—–-]\s*(?P<text>\S.*)$")  # "- KR: Reach 10k MAU"
 INITIATIVE_HEAD = re.compile(r"^(?P<id>[A-Z][A-Z0-9]{1,5}-\d{1,4})\b\s*[:—–.)|-]*\s*(?P<title>.*)$")
 _NOT_INITIATIVE = re.compile(r"^(?:H[12]|Q[1-4]|FY\d*|KR\d*)-")  # "H2-2026 plan" is a period, not an initiative
 OBJECTIVE_REF = re.compile(r"\bO(\d{1,2})\b|\bKR\s?(\d{1,2})(?:\.\d{1,2})?\b")
@@ -42,21 +37,9 @@ _PAREN = re.compile(r"\([^)]*\)")
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
 
 
-
-def is_bold(line: str) -> bool:
-    """A line whose text (after any list bullet) starts in bold: how many docs mark an objective."""
-    return _BULLET.sub("", line).lstrip().startswith(("**", "__"))
-
-
 def clean(text: str) -> str:
     """A line without Markdown emphasis/code marks and list bullets, trimmed."""
     return _BULLET.sub("", _MARKUP.sub("", text)).strip()
-
-
-def heading(line: str) -> tuple[int, str] | None:
-    """(level, text) of an ATX heading line, else None."""
-    match = _HEADING.match(line)
-    return (len(match["hashes"]), clean(match["text"])) if match else None
 
 
 def field(line: str) -> tuple[str, str] | None:

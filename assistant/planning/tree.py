@@ -14,7 +14,6 @@ span it was read from and cite the chunk that holds it.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,7 +26,6 @@ _BREAK_LABEL = re.compile(  # a physical line that starts a new logical line eve
 )
 _BR_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _TRAILING_BREAK = re.compile(r"(?:\s*\\|\s{2,})$")
-MAX_NESTING = 40  # markdown-it's own limit keeps pathological nesting bounded; this mirrors it for the walker
 
 
 @dataclass
@@ -255,7 +253,3 @@ def _sections(blocks: list[Block]) -> Block:
             stack[-1].children.append(block)
     return root
 
-
-def line_index(starts: list[int], offset: int) -> int:
-    """The 0-based line number holding ``offset``, given the offsets where lines start."""
-    return max(0, bisect.bisect_right(starts, offset) - 1)
