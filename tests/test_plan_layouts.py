@@ -313,3 +313,12 @@ def test_two_files_with_the_same_name_get_distinct_ids(tmp_path: Path) -> None:
     plan = parse_plan(chunks)
     assert sorted(o.id for o in plan.objectives) == ["delivery/goals/index/O1", "design/goals/index/O1"]
     assert len({kr.id for kr in plan.key_results}) == 2
+
+
+def test_numbered_key_results_under_an_unnumbered_objective(read) -> None:  # type: ignore[no-untyped-def]
+    plan = read("# Growth\n\n**Objective: Grow self-serve**\n\nKR 1.1: Reach 500 signups a week.\n"
+                "KR 1.2: Activate 40% of new teams.\n\n**Objective: Keep them**\n\nKR 1.1: Churn under 2%.\n")
+    assert [(o.title, [k.text for k in o.key_results]) for o in plan.objectives] == [
+        ("Grow self-serve", ["Reach 500 signups a week.", "Activate 40% of new teams."]),
+        ("Keep them", ["Churn under 2%."])]
+    assert len({k.id for k in plan.key_results}) == 3

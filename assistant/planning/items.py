@@ -70,10 +70,10 @@ class Records:
         text, outcome = split_outcome(text)
         status, text = split_status(text)
         owner, bare = split_owner(text) if re.search(r"^\[|\)\s*[.;]?\s*$|@", text) else (None, text)
-        if number is not None and "." in number:  # "KR2.1" belongs to O2 wherever it is listed
+        if number is not None and "." in number:  # "KR2.1" belongs to O2 wherever it is listed, if O2 is stated
             major = f"O{int(number.split('.')[0])}"
             if objective is None or objective["id"] != major:
-                objective = next((o for o in self.objectives if o["id"] == major), None)
+                objective = next((o for o in self.objectives if o["id"] == major), objective)
         kr_id = self._kr_id(objective, number)
         record: Record = {"_type": "kr", "id": kr_id, "objective_id": objective["id"] if objective else None,
                           "text": bare.strip() or line.text, "id_stated": number is not None, "owner": owner,
@@ -88,11 +88,11 @@ class Records:
         """"KR<objective>.<n>": the stated number when it is new, else the key result's position."""
         base = objective["id"] if objective else None
         position = len(objective["key_results"]) + 1 if objective else len(self._kr_ids) + 1
-        if number is not None and "." in number:
+        if number is not None and "." in number and (base is None or base[1:].isdigit()):
             major, minor = number.split(".")
             candidates = [f"KR{int(major)}.{int(minor)}"]
         elif base is not None and base[1:].isdigit():
-            candidates = [f"KR{base[1:]}.{int(number)}"] if number is not None else []
+            candidates = [f"KR{base[1:]}.{int(number)}"] if number is not None and "." not in number else []
             candidates.append(f"KR{base[1:]}.{position}")
         elif base is not None:
             candidates = [f"{base.rsplit('/O', 1)[0]}/KR{base.rsplit('/O', 1)[1]}.{position}"]

@@ -140,14 +140,18 @@ class Roles:
         return "none"
 
     def kr_evidence(self, lines: list[Line], blocks: list[Block]) -> bool:
-        """Key results stated right here: "KR" lines, "KR" items, or a list under a "Key results:" label."""
+        """Key results stated right here: "KR" lines, "KR" items, or a list under a "Key results:" label. Key
+        results that follow an objective line of their own ("**Objective: ...**") belong to that one instead."""
         if any(kr_label(line.text) for line in lines):
             return True
         announced = bool(lines) and is_kr_group(lines[-1].text)
         for block in blocks:
             if block.kind == "paragraph":
-                if any(kr_label(line.text) for line in block.lines):
-                    return True
+                for line in block.lines:
+                    if kr_label(line.text):
+                        return True
+                    if objective_title(line.text) or (line.bold and not known_field(line)):
+                        return False
                 announced = bool(block.lines) and is_kr_group(block.lines[-1].text)
             elif block.is_list:
                 if announced or any(self.item(child) == "kr" for child in block.children):
