@@ -107,6 +107,7 @@ class ChunkMeta(BaseModel):
     period: str | None = None
     objective_ids: list[str] = Field(default_factory=list)
     initiative_ids: list[str] = Field(default_factory=list)
+    lead: str | None = None  # the whitespace the splitter stripped before this chunk, so a source rebuilds exactly
 
     def to_chroma(self) -> dict[str, str | int | float | bool]:
         """Flatten for Chroma: lists become comma-joined strings; visibility also becomes one flag per team."""

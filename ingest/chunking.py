@@ -31,6 +31,7 @@ _SPLIT_LEVELS = 3
 _OBJECTIVE_RE = re.compile(r"\b(?:O\d{1,2}|KR(\d{1,2})(?:\.\d{1,2})?)\b")
 _INITIATIVE_RE = re.compile(r"\b[A-Z]{2,5}-\d{1,4}\b")
 QUESTION_CHARS = 300
+LEAD_LIMIT = 200
 
 
 @dataclass
@@ -137,7 +138,7 @@ def _document_pieces(parsed: ParsedSource, settings: Settings) -> list[_Piece]:
             at = start + int(doc.metadata["start_index"])
             if text[at : at + len(chunk_text)] != chunk_text:  # never expected; verbatim is a hard guarantee
                 raise AssertionError(f"chunk of {info.path} is not a verbatim slice of its source text")
-            meta: dict[str, Any] = {"section": section}
+            meta: dict[str, Any] = {"section": section, "lead": _lead(text, start, at)}
             meta |= _ids(info.kind, f"{section or ''}\n{chunk_text}", info.objective_ids, info.initiative_ids)
             context = _context(info.title, path)
             header = _table_header_before(text, at, chunk_text)
@@ -162,6 +163,15 @@ def _table_header_before(text: str, at: int, chunk_text: str) -> str | None:
         if _TABLE_SEPARATOR.match(line):
             return lines[i - 1].strip()
     return None
+
+
+def _lead(text: str, start: int, at: int) -> str | None:
+    """The whitespace before a chunk back to the previous text of its section (what the splitter stripped),
+    kept so the section can be put back together exactly (plans are read from their indentation)."""
+    begin = at
+    while begin > start and at - begin < LEAD_LIMIT and text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:at] or None
 
 
 def _ids(kind: Kind, text: str, objectives: list[str], initiatives: list[str]) -> dict[str, list[str]]:
