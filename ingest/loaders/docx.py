@@ -84,7 +84,8 @@ class _Numbering:
                 continue
             ilvl = num_pr.find(qn("w:ilvl"))
             level = int(ilvl.get(qn("w:val")) or 0) if ilvl is not None else 0
-            fmt = self.formats.get((num_id.get(qn("w:val")) or "", level), "")
+            key = num_id.get(qn("w:val")) or ""
+            fmt = next((f for lvl in range(level, -1, -1) if (f := self.formats.get((key, lvl)))), "")
             ordered = fmt in _ORDERED_FORMATS or (not fmt and "number" in name)
             if not own and styled and styled.group(1):
                 level = int(styled.group(1)) - 1

@@ -81,10 +81,12 @@ class MarkdownWriter:
             return [mdwrite.escape_line_starts(text)] if text else []
         out: list[str] = []
         inline: list[str] = []
+        after_list = False  # the last block written was a list, with nothing but whitespace since
         for child in node.children:
             if isinstance(child, NavigableString):
                 if not isinstance(child, PreformattedString):  # comments, doctypes, CDATA
                     inline.append(mdwrite.collapse(str(child).replace("\n", " ")))
+                    after_list = after_list and not str(child).strip()
                 continue
             if not isinstance(child, Tag) or is_dropped(child):
                 continue
@@ -92,16 +94,31 @@ class MarkdownWriter:
                 self._flush(inline, out)
                 if not self._is_gdocs_list(child):
                     self._gdocs.clear()
-                out += self.block(child, depth + 1)
+                rendered = self.block(child, depth + 1)
+                if after_list and child.name in ("ul", "ol") and rendered and out:
+                    # Notion writes one list per item, Google Docs one per nesting level: one list again
+                    out[-1] += "\n" + rendered.pop(0)
+                out += rendered
+                after_list = child.name in ("ul", "ol") and bool(out)
             else:
                 inline.append(self.inline(child, depth + 1))
+                after_list = False
         self._flush(inline, out)
         return out
+
+    def cell_blocks(self, cell: Tag, depth: int) -> list[str]:
+        """A table cell's blocks without bold marks: a header cell is bold by style, and "**Owner**" is not
+        the column name "Owner"."""
+        self._bold += 1
+        try:
+            return self.blocks(cell, depth)
+        finally:
+            self._bold -= 1
 
     def _flush(self, inline: list[str], out: list[str]) -> None:
         text = "\n".join(line.strip() for line in mdwrite.collapse("".join(inline)).split("\n"))
         inline.clear()
-        if text.strip():
+        if any(char.isalnum() for char in text):  # an icon or a lone symbol ("🎯", "•") says nothing
             out.append(mdwrite.escape_line_starts(text.strip("\n")))
 
     def block(self, tag: Tag, depth: int) -> list[str]:

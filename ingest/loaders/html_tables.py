@@ -28,6 +28,8 @@ class Writer(Protocol):
 
     def blocks(self, node: Tag, depth: int = 0) -> list[str]: ...
 
+    def cell_blocks(self, cell: Tag, depth: int) -> list[str]: ...
+
     def inline(self, tag: Tag, depth: int = 0) -> str: ...
 
 
@@ -51,7 +53,7 @@ def _span(cell: Tag, name: str) -> int:
 
 def cell_text(writer: Writer, cell: Tag, depth: int) -> str:
     """A cell's content on one line: paragraphs joined by spaces, list items by "; "."""
-    lines = [line.strip() for block in writer.blocks(cell, depth) for line in block.split("\n") if line.strip()]
+    lines = [line.strip() for block in writer.cell_blocks(cell, depth) for line in block.split("\n") if line.strip()]
     text = ""
     for line in lines:
         line = _ESCAPE.sub("", _LIST_MARK.sub("", line))

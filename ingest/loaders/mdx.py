@@ -24,14 +24,14 @@ from ingest.loaders.markdown import split_frontmatter, text_body
 
 _SKIP_ATTRS = frozenset(
     "class classname id key ref style href src srcset to as type variant size color colour width height icon "
-    "target rel align theme layout lang language slot tabindex mode open hidden disabled checked format loading "
+    "rel align theme layout lang language slot tabindex mode open hidden disabled checked format loading "
     "sizes priority fill stroke viewbox xmlns margin padding gap columns cols rows span colspan rowspan position "
     "direction orientation duration delay placement component components classes sx css tw path file".split()
 )
 _SKIP_PREFIXES = ("data-", "aria-", "xml")
 _HANDLER = re.compile(r"on[A-Z]|on(?:click|change|submit|load|error|input|focus|blur|mouse|key|touch|drag)", re.ASCII)
 _NOT_CONTENT = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://\S*|mailto:\S*|[./#~]\S*|\S+\.(?:png|jpe?g|gif|svg|webp|mp4|pdf|md|mdx|html?)"
+    r"^(?:[a-z][a-z0-9+.-]*://\S*|mailto:\S*|[./#~]\S*|_[a-z]+|\S+\.(?:png|jpe?g|gif|svg|webp|mp4|pdf|md|mdx|html?)"
     r"|#[0-9a-f]{3,8}|true|false|null|undefined|\d+(?:\.\d+)?(?:px|rem|em|vh|vw|pt))$",
     re.IGNORECASE,
 )
