@@ -10,6 +10,7 @@ puts page properties in a two-column table of ``<th>`` keys; task lists carry ch
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
@@ -70,6 +71,7 @@ class MarkdownWriter:
         self.level = 0  # last heading level written
         self._bold = 0  # inside bold text: no nested ** markers
         self._list_depth = 0
+        self._in_cell = 0
         self._gdocs: list[tuple[int, int]] = []  # (level, content indent) of the open Google Docs list levels
 
     # --- blocks ------------------------------------------------------------------------------------------------
@@ -110,15 +112,17 @@ class MarkdownWriter:
         """A table cell's blocks without bold marks: a header cell is bold by style, and "**Owner**" is not
         the column name "Owner"."""
         self._bold += 1
+        self._in_cell += 1
         try:
             return self.blocks(cell, depth)
         finally:
             self._bold -= 1
+            self._in_cell -= 1
 
     def _flush(self, inline: list[str], out: list[str]) -> None:
         text = "\n".join(line.strip() for line in mdwrite.collapse("".join(inline)).split("\n"))
         inline.clear()
-        if any(char.isalnum() for char in text):  # an icon or a lone symbol ("🎯", "•") says nothing
+        if self._in_cell or not _only_icons(text):  # a page or callout icon ("🎯") says nothing; a 🟡 status does
             out.append(mdwrite.escape_line_starts(text.strip("\n")))
 
     def block(self, tag: Tag, depth: int) -> list[str]:
@@ -274,6 +278,11 @@ class MarkdownWriter:
         if tag.name in ("b", "strong") or _BOLD_STYLE.search(style):
             return True
         return bool(self.bold_classes) and any(c in self.bold_classes for c in _classes(tag))
+
+
+def _only_icons(text: str) -> bool:
+    """True when the text is only pictographs (emoji, their joiners and variation selectors) or blank."""
+    return all(char.isspace() or unicodedata.category(char) in ("So", "Sk", "Mn", "Cf") for char in text)
 
 
 def _checkbox(li: Tag, parent: Tag) -> str:
