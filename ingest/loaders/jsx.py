@@ -9,6 +9,7 @@ not start a well-formed tag or a balanced expression is plain text, as in "a < b
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _MAX_TAG = 4000  # a "tag" longer than this is text with a stray "<", not a tag
+_MAX_EXPRESSION = 20000  # an unclosed "{" is text; bounding the search keeps many of them linear
+_TICKS = re.compile(r"`+")
 
 
 @dataclass
@@ -89,11 +92,25 @@ def _skip_string(src: str, i: int) -> int:
     return i + 1
 
 
+def balanced_braces(src: str) -> frozenset[int]:
+    """Positions of the "{" that have a matching "}" (counted plainly, in one pass). A "{" without one can never
+    start an expression, so the tokenizer skips it without scanning the rest of the text each time."""
+    stack: list[int] = []
+    matched: set[int] = set()
+    for i, char in enumerate(src):
+        if char == "{":
+            stack.append(i)
+        elif char == "}" and stack:
+            matched.add(stack.pop())
+    return frozenset(matched)
+
+
 def parse_expression(src: str, start: int) -> tuple[str | None, int] | None:
     """(value, end) of the ``{…}`` at ``start``: a plain string or number literal gives its text, anything
     else (variables, calls, comments) gives None; unbalanced braces give None overall (not an expression)."""
     depth, i = 0, start
-    while i < len(src):
+    limit = min(len(src), start + _MAX_EXPRESSION)
+    while i < limit:
         char = src[i]
         if char in "\"'`":
             i = _skip_string(src, i)
@@ -127,7 +144,9 @@ def _literal(code: str) -> str | None:
     return code if _NUMBER.fullmatch(code) else None
 
 
-def _parse_tag(src: str, start: int) -> tuple[str, list[tuple[str, str | None]], str, int] | None:
+def _parse_tag(
+    src: str, start: int, balanced: frozenset[int]
+) -> tuple[str, list[tuple[str, str | None]], str, int] | None:
     """(name, attributes, kind "open"|"close"|"self", end) of the tag at ``start``, or None."""
     i = start + 1
     closing = i < len(src) and src[i] == "/"
@@ -149,7 +168,7 @@ def _parse_tag(src: str, start: int) -> tuple[str, list[tuple[str, str | None]],
         if closing or i >= limit:
             return None
         if src[i] == "{":  # {...spread}
-            parsed = parse_expression(src, i)
+            parsed = parse_expression(src, i) if i in balanced else None
             if parsed is None:
                 return None
             i = parsed[1]
@@ -168,7 +187,7 @@ def _parse_tag(src: str, start: int) -> tuple[str, list[tuple[str, str | None]],
                     return None
                 value, i = src[i + 1 : close], close + 1
             elif i < len(src) and src[i] == "{":
-                parsed = parse_expression(src, i)
+                parsed = parse_expression(src, i) if i in balanced else None
                 if parsed is None:
                     return None
                 value, i = parsed
@@ -188,19 +207,32 @@ class _Tag:
     indent: str
 
 
-def _code_span_end(src: str, i: int) -> int | None:
-    """End of the inline code span opening at ``i`` (a run of backticks closed by a run of the same length)."""
-    run = len(src[i:]) - len(src[i:].lstrip("`"))
-    for match in re.finditer(r"`+", src[i + run :]):
-        if len(match.group(0)) == run:
-            return i + run + match.end()
-    return None
+class _CodeSpans:
+    """Where backtick runs close: the next run of the same length in the same paragraph (a code span never
+    crosses a blank line). Runs are indexed once, so a text full of stray backticks stays linear."""
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.runs: dict[int, list[int]] = {}
+        for match in _TICKS.finditer(src):
+            self.runs.setdefault(len(match.group(0)), []).append(match.start())
+
+    def end(self, i: int, run: int) -> int | None:
+        starts = self.runs.get(run, [])
+        k = bisect.bisect_right(starts, i)
+        if k >= len(starts):
+            return None
+        close = starts[k]
+        paragraph_end = self.src.find("\n\n", i, close)
+        return close + run if paragraph_end < 0 else None
 
 
 def tokenize(src: str) -> list[str | Verbatim | _Tag | None]:
     """Text, inline code, tags and expression values (None: an expression that is not a plain literal)."""
     tokens: list[str | Verbatim | _Tag | None] = []
     text_from, i = 0, 0
+    balanced = balanced_braces(src)
+    spans = _CodeSpans(src)
 
     def flush(upto: int) -> None:
         if upto > text_from:
@@ -212,9 +244,10 @@ def tokenize(src: str) -> list[str | Verbatim | _Tag | None]:
             i += 2
             continue
         if char == "`":
-            end = _code_span_end(src, i)
+            run = len(_TICKS.match(src, i).group(0))  # type: ignore[union-attr]
+            end = spans.end(i, run)
             if end is None:
-                i += len(src[i:]) - len(src[i:].lstrip("`"))
+                i += run
                 continue
             flush(i)
             tokens.append(Verbatim(src[i:end]))
@@ -227,7 +260,7 @@ def tokenize(src: str) -> list[str | Verbatim | _Tag | None]:
         if char == "<" and (auto := _AUTOLINK.match(src, i)):
             i = auto.end()
             continue
-        if char == "<" and (tag := _parse_tag(src, i)):
+        if char == "<" and (tag := _parse_tag(src, i, balanced)):
             name, attrs, kind, end = tag
             line_start = src.rfind("\n", 0, i) + 1
             line_end = src.find("\n", end)
@@ -237,7 +270,7 @@ def tokenize(src: str) -> list[str | Verbatim | _Tag | None]:
             tokens.append(_Tag(name, attrs, kind, not before.strip(), not after.strip(), before))
             i = text_from = end
             continue
-        if char == "{" and (expr := parse_expression(src, i)):
+        if char == "{" and i in balanced and (expr := parse_expression(src, i)):
             flush(i)
             tokens.append(expr[0])
             i = text_from = expr[1]
