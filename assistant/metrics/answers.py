@@ -66,7 +66,8 @@ def metric_answer(
     if not sentences:
         return None
     cited = [*hits, Hit(chunk=summary, score=1.0)] if summary.id not in {h.chunk.id for h in hits} else list(hits)
-    return finalize(question, [(s, [summary.id]) for s in sentences], cited), cited
+    answer = finalize(question, [(s, [summary.id]) for s in sentences], cited)
+    return answer.model_copy(update={"route": "metric"}), cited
 
 
 def _overall(name: str, totals: dict[str, float], percent: bool) -> list[str]:
