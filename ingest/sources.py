@@ -56,7 +56,7 @@ _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
 # Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
 # again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
-PARSER_VERSION = b"prodops-parser-2"
+PARSER_VERSION = b"prodops-parser-3"  # 3: DOCX as Markdown, kinds from plan structure, export ids
 
 
 def discover(root: Path) -> list[Path]:
