@@ -13,8 +13,8 @@ from assistant.schemas import ParsedSource
 from ingest.sources import load_source
 
 REPO = Path(__file__).resolve().parents[1]
-# ../shared beside the repository; PRODOPS_SHARED points elsewhere (a git worktree is not beside it).
-SHARED = Path(os.environ.get("PRODOPS_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+# ../shared beside the repository; PRODOPS_SHARED_DIR points elsewhere (e.g. from a git worktree).
+SHARED = Path(os.environ.get("PRODOPS_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 CORPUS = SHARED / "corpus"
 
 
