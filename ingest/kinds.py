@@ -136,5 +136,12 @@ def content_kind(fmt: str, text: str, is_transcript: bool) -> Kind:
 
 
 def resolve_kind(stated: Kind | None, rel_path: str, fmt: str, text: str, is_transcript: bool) -> Kind:
-    """Frontmatter/sidecar kind, else the folder's, else the content's."""
-    return stated or folder_kind(rel_path) or content_kind(fmt, text, is_transcript)
+    """Frontmatter/sidecar kind, else the folder's, else the content's.
+
+    A research folder also holds research plans, guides and reports: in it only a transcript (speaker turns,
+    subtitles) is an interview; anything else is read by its content.
+    """
+    folder = folder_kind(rel_path)
+    if folder is Kind.INTERVIEW and not (is_transcript or fmt in ("vtt", "srt")):
+        folder = None
+    return stated or folder or content_kind(fmt, text, is_transcript)

@@ -56,7 +56,8 @@ _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
 # Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
 # again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
-PARSER_VERSION = b"prodops-parser-5"  # 4: whitespace kept, table headers as context; 5: DOCX as Markdown, kinds
+PARSER_VERSION = b"prodops-parser-6"  # 4: whitespace kept, table headers as context; 5: DOCX as Markdown, kinds;
+# 6: a research folder's non-transcripts read by content
 # from plan structure, export ids dropped from names
 
 
