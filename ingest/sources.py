@@ -19,15 +19,16 @@ from assistant.config import Settings
 from assistant.errors import SourceError
 from assistant.schemas import EVERYONE, ParsedSource, SourceInfo
 from ingest import metadata as md
+from ingest.interviews import identify, people_of
 from ingest.loaders import Body, LoaderError
 from ingest.loaders.docx import load_docx
 from ingest.loaders.markdown import MetaLoader, load_markdown
 from ingest.loaders.metrics import load_delimited, load_json
 from ingest.loaders.pdf import load_pdf
-from ingest.loaders.roles import infer_interviewer, infer_participant
 from ingest.loaders.table import SNAPSHOT
 from ingest.loaders.transcript import parse_subtitles, turns_text
 from ingest.metric_summary import summary_text
+from ingest.speakers import listed_names
 
 FORMATS = {
     ".md": "markdown",
@@ -48,6 +49,10 @@ CONFIG_DIRS = frozenset({"cadences"})  # workspace configuration folders, never 
 _SNIFF_BYTES = 8192
 _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
+# Part of every content hash: bumped when parsing changes what a file yields (v2: transcript blocks, speaker
+# roles and segments), so the next ingest re-reads every file once; unchanged chunk texts keep their ids and
+# vectors, so only what really changed is embedded.
+PARSE_VERSION = b"prodops-parse-2\x00"
 
 
 def discover(root: Path) -> list[Path]:
@@ -81,8 +86,10 @@ def sidecar_for(path: Path) -> Path | None:
 
 
 def content_hash(data: bytes, sidecar: bytes | None = None) -> str:
-    """sha256 hex of a file's bytes plus its sidecar's bytes: editing either one changes the version."""
-    digest = hashlib.sha256(data)
+    """sha256 hex of the parse version, a file's bytes and its sidecar's bytes: editing either one (or upgrading
+    to a parser that reads files differently) changes the version."""
+    digest = hashlib.sha256(PARSE_VERSION)
+    digest.update(data)
     if sidecar is not None:
         digest.update(_SIDECAR_SEPARATOR + sidecar)
     return digest.hexdigest()
@@ -94,7 +101,7 @@ def source_fingerprint(root: Path, path: Path) -> str:
     The pipeline compares it with the stored hash to skip unchanged files before doing any real work.
     """
     full = _full_path(root, path)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(PARSE_VERSION)
     with full.open("rb") as handle:
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
@@ -216,11 +223,12 @@ def _parse(rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest
     meta = {**sidecar_meta, **md.normalize_meta(body.meta, "frontmatter")}
     title = meta.get("title") or body.title or md.humanize_filename(rel)
     date = meta.get("date") or md.date_from_filename(rel)
-    text, points = body.text, body.metric_points
-    participant, interviewer = meta.get("participant"), meta.get("interviewer")
-    if body.turns:
-        interviewer = interviewer or infer_interviewer(body.turns, participant)
-        participant = participant or infer_participant(body.turns, interviewer)
+    text, points, turns = body.text, body.metric_points, body.turns
+    named, named_interviewer = listed_names(meta.get("participant")), meta.get("interviewer")
+    people, interviewer = named, named_interviewer
+    if turns:  # people come from the transcript's own speaker labels; metadata names are matched to them
+        turns, cast = identify(turns, named, named_interviewer)
+        people, interviewer = people_of(cast, named), named_interviewer or cast.interviewer
     if points:
         if date is not None:
             points = [p.model_copy(update={"period": date.isoformat()}) if p.period == SNAPSHOT else p for p in points]
@@ -236,11 +244,15 @@ def _parse(rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest
         visibility=meta.get("visibility") or [EVERYONE],
         doc_type=meta.get("doc_type"),
         company=meta.get("company"),
-        participant=participant,
+        participant=", ".join(people) or None,
+        participants=people,
+        named_participants=named,
+        email=meta.get("email"),
         role=meta.get("role"),
         interviewer=interviewer,
+        named_interviewer=named_interviewer,
         period=meta.get("period"),
         objective_ids=meta.get("objectives", []),
         initiative_ids=meta.get("initiatives", []),
     )
-    return ParsedSource(info=info, text=text, turns=body.turns, metric_points=points)
+    return ParsedSource(info=info, text=text, turns=turns, metric_points=points)
