@@ -92,7 +92,7 @@ def run_bertopic(texts: list[str], vectors: np.ndarray, top: int) -> tuple[list[
     representative = model.get_representative_docs()
     index = {text: i for i, text in enumerate(texts)}
     quotes = [[index[d] for d in representative.get(t, []) if d in index] for t in ids]
-    assigned = [[i for i, t in enumerate(topics) if t in ids]]
+    assigned = [[i for i, t in enumerate(topics) if t in ids]]  # last: every turn in a topic shown
     return words, quotes + assigned, elapsed
 
 
@@ -132,7 +132,7 @@ def main() -> int:
     bt_words, bt_sets, bt_time = run_bertopic(texts, vectors, args.top)
     bt_quotes = [i for group in bt_sets[:-1] for i in group]
     bt_off = sum(not in_conversation(turns[i]) for i in bt_quotes)
-    assigned = set(bt_sets[-1][0]) if bt_sets else set()
+    assigned = set(bt_sets[-1]) if bt_sets else set()
     bt_unassigned = float(sizes[[i for i in range(len(texts)) if i not in assigned]].sum() / sizes.sum())
 
     rows = [

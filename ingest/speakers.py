@@ -29,7 +29,7 @@ _PARTICIPANT_LABELS = frozenset({"interviewee", "participant", "guest", "custome
 _GENERIC = re.compile(r"(?:speaker|person|voice|unknown|audio|caller|participant|guest)\s*\d*|.*\d", re.I)
 _SPLIT_NAMES = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bwith\b)\s*", re.I)
 _MIN_PARTICIPANT_SHARE = 0.15  # of the words not said by the interviewer: a guest the metadata forgot
-_MIN_PARTICIPANT_TURNS = 3
+_MIN_PARTICIPANT_TURNS = 2
 
 
 class Cast(BaseModel):

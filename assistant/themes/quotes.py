@@ -2,9 +2,10 @@
 summary (the most central quote); and quotes that go against the theme's central claim, when any does.
 
 "Against" means semantically opposed, not merely unhappy: a sentence about the same subject as the central
-claim (at least three shared content words) where exactly one of the two negates what they share, or where
-they say opposite things right beside it ("more"/"less", "increase"/"decrease"). Sentiment words are no evidence of
-opposition ("one huge trend is the rise of the data warehouse" is not against a data-warehouse theme), so
+claim (content words in common) where exactly one of the two negates what they share, where they say
+opposite things right beside it ("more"/"less", "easy"/"hard"), or where both judge it and the judgements
+have opposite signs ("too expensive for us" / "easy for me to defend"). A sentence that judges nothing is
+never against ("one huge trend is the rise of the data warehouse" is not against a data-warehouse theme), so
 when nothing qualifies the theme has no "against" quotes.
 """
 
@@ -22,10 +23,18 @@ from assistant.text import NEGATIONS, STOPWORDS, split_sentences, stem
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _NEGATION_STEMS = {w.replace("'", "") for w in NEGATIONS} | {"dont", "doesnt", "isnt", "cant", "wont", "not", "no"}
 _OPPOSITES = [("more", "less"), ("more", "fewer"), ("increas", "decreas"), ("up", "down"), ("better", "wors"),
-              ("faster", "slower"), ("easi", "harder"), ("help", "hurt"), ("success", "failur"), ("love", "hate"),
+              ("faster", "slower"), ("easi", "hard"), ("easi", "harder"), ("cheap", "expens"), ("help", "hurt"),
+              ("success", "failur"), ("love", "hate"),
               ("right", "wrong"), ("alway", "never"), ("should", "shouldnt"), ("good", "bad"), ("gain", "lose")]
 _NEGATION_WINDOW = 4
+_POSITIVE = re.compile(
+    r"\b(love[sd]?(?!\s+to\b)|works? (well|fine|great)|prefer(able|red)?|happy|easy|predictable|worth it|"
+    r"no complaints?|defend|good for us|helps? us|saves? us)\b", re.I)
+_NEGATIVE = re.compile(
+    r"\b(pain(ful)?|frustrat\w*|hate[sd]?|too (slow|expensive|hard|much)|expensive|annoy\w*|waste\w*|broken|"
+    r"hard to (justify|defend|use)|costs? (us|me)|dealbreaker|blocker|stuck|struggl\w*)\b", re.I)
 _NEAR_SHARE = 0.5  # quotes come from the half of a theme's turns nearest its centre
+_MIN_JUDGED = 1  # content words in common for two opposite judgements to be about the same subject
 _MIN_SHARED = 3  # content words a sentence shares with the central claim to be about the same subject
 _DUPLICATE = 0.5  # share of word 6-grams two quotes share to be one quote said twice (a clip and its replay)
 
@@ -104,12 +113,20 @@ def opposes(claim: str, sentence: str) -> bool:
     """Whether ``sentence`` contradicts ``claim`` about the same subject (see the module docstring)."""
     a, b = _tokens(claim), _tokens(sentence)
     shared = set(_content(a)) & set(_content(b))
+    if len(shared) >= _MIN_JUDGED and polarity(claim) * polarity(sentence) < 0:
+        return True
     if len(shared) < _MIN_SHARED:
         return False
     if _negated(a, shared) != _negated(b, shared):
         return True
     near_a, near_b = _near(a, shared), _near(b, shared)
     return any((x in near_a and y in near_b) or (y in near_a and x in near_b) for x, y in _OPPOSITES)
+
+
+def polarity(text: str) -> int:
+    """+1, 0 or -1: whether a sentence judges what it talks about well or badly (a small lexicon)."""
+    score = len(_POSITIVE.findall(text)) - len(_NEGATIVE.findall(text))
+    return (score > 0) - (score < 0)
 
 
 def _near(words: list[str], targets: set[str]) -> set[str]:
