@@ -49,10 +49,10 @@ CONFIG_DIRS = frozenset({"cadences"})  # workspace configuration folders, never 
 _SNIFF_BYTES = 8192
 _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
-# Part of every content hash: bumped when parsing changes what a file yields (v2: transcript blocks, speaker
-# roles and segments), so the next ingest re-reads every file once; unchanged chunk texts keep their ids and
-# vectors, so only what really changed is embedded.
-PARSE_VERSION = b"prodops-parse-2\x00"
+# Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
+# again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
+# v3: transcripts keep timestamped blocks as turns, and turns carry speaker roles and segments.
+PARSER_VERSION = b"prodops-parser-3"
 
 
 def discover(root: Path) -> list[Path]:
@@ -86,9 +86,8 @@ def sidecar_for(path: Path) -> Path | None:
 
 
 def content_hash(data: bytes, sidecar: bytes | None = None) -> str:
-    """sha256 hex of the parse version, a file's bytes and its sidecar's bytes: editing either one (or upgrading
-    to a parser that reads files differently) changes the version."""
-    digest = hashlib.sha256(PARSE_VERSION)
+    """sha256 hex of a file's bytes plus its sidecar's bytes: editing either one changes the version."""
+    digest = hashlib.sha256(PARSER_VERSION)
     digest.update(data)
     if sidecar is not None:
         digest.update(_SIDECAR_SEPARATOR + sidecar)
@@ -101,7 +100,7 @@ def source_fingerprint(root: Path, path: Path) -> str:
     The pipeline compares it with the stored hash to skip unchanged files before doing any real work.
     """
     full = _full_path(root, path)
-    digest = hashlib.sha256(PARSE_VERSION)
+    digest = hashlib.sha256(PARSER_VERSION)
     with full.open("rb") as handle:
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
@@ -232,7 +231,7 @@ def _parse(rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest
     if points:
         if date is not None:
             points = [p.model_copy(update={"period": date.isoformat()}) if p.period == SNAPSHOT else p for p in points]
-        text = summary_text(points, title)
+        text = summary_text(points, title, date)
     info = SourceInfo(
         path=rel,
         kind=meta.get("kind") or md.folder_kind(rel) or md.content_kind(fmt, text, bool(body.turns)),
