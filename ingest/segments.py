@@ -269,7 +269,9 @@ def _mark_scripts(blocks: Sequence[Block], segments: list[str], repetition: Repe
     """Scripted rounds: a host question asked near-verbatim in many interviews opens one; further questions
     asked in at least one other interview, within a few host turns, continue it (a rapid-fire round varies its
     wording); it starts at its announcement (short host turns, or a passage said in many interviews, just before
-    it), covers the answers and ends at the first long host turn after its last scripted question."""
+    it), covers the answers and ends at the first long host turn after its last scripted question. Only a round
+    counts: two or more such questions, starting in the second half of the conversation. A research discussion
+    guide also repeats its questions in every interview (often from the start), and those answers are evidence."""
     host = [i for i in range(lo, hi) if blocks[i].role == INTERVIEWER and segments[i] == CONVERSATION]
     opens = {i for i in host if scripted_question(blocks[i].text, repetition, repetition.many, _OPEN_SHARE)}
     if not opens:
@@ -279,13 +281,18 @@ def _mark_scripts(blocks: Sequence[Block], segments: list[str], repetition: Repe
     for position, i in enumerate(host):
         if i in opens or (i in follows and questions and position - host.index(questions[-1]) <= _ROUND_GAP):
             questions.append(i)
-    rounds: list[tuple[int, int]] = []
+    rounds: list[list[int]] = []
     for i in questions:
-        if rounds and host.index(i) - host.index(rounds[-1][1]) <= _ROUND_GAP:
-            rounds[-1] = (rounds[-1][0], i)
+        if rounds and host.index(i) - host.index(rounds[-1][-1]) <= _ROUND_GAP:
+            rounds[-1].append(i)
         else:
-            rounds.append((i, i))
-    for first, last in rounds:
+            rounds.append([i])
+    middle = lo + (hi - lo) // 2
+    for asked in rounds:
+        first, last = asked[0], asked[-1]
+        rapid = len(asked) >= 2 and first >= middle
+        if not rapid:  # a discussion guide's questions recur across interviews too: their answers are evidence
+            continue
         at = host.index(first)
         while at > 0 and (words[host[at - 1]] < _SHORT_HOST
                           or _longest_run(repetition.elsewhere(blocks[host[at - 1]].hashes), repetition.many)

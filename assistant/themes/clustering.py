@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -25,6 +26,7 @@ from assistant.themes.labels import vectorizer
 MAX_SHARE = 0.12  # of all turns in one theme
 MIN_COHESION = 0.30  # mean cosine of a theme's turns to its centre: below it, the group says nothing in common
 _MINIBATCH_FROM = 20000
+MERGE_AT = 0.8  # centroid cosine (in the joint space) from which two groups are one subject
 WORD_WEIGHT = 2.0  # weight of the words' reduction beside the sentence vector
 _WORD_DIMS = 100
 
@@ -44,13 +46,24 @@ def _groups(labels: np.ndarray, members: np.ndarray) -> list[np.ndarray]:
     return [members[labels == label] for label in np.unique(labels)]
 
 
-def features(vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-    """Each turn's unit sentence vector beside its weighted, unit-length word reduction."""
+def features(vectors: np.ndarray, texts: Sequence[str], groups: Sequence[str] = ()) -> np.ndarray:
+    """Each turn's unit sentence vector beside its weighted, unit-length word reduction. Words said in one
+    interview only (``groups``: each turn's interview) are left out: they would pull an interview's turns
+    together (its places, products, people), and a theme is what recurs across interviews."""
     unit = normalise(np.asarray(vectors, dtype=np.float32))
     try:
-        counts = vectorizer((1, 1), min_df=2).fit_transform(texts)
+        counts = vectorizer((1, 1), min_df=2).fit_transform(texts).tocsc()
     except ValueError:  # too few words in common: the sentence vectors alone
         return unit
+    if len(groups) == len(texts):
+        names = sorted(set(groups))
+        index = {g: i for i, g in enumerate(names)}
+        member = sparse.csr_matrix((np.ones(len(groups)), ([index[g] for g in groups], range(len(groups)))),
+                                   shape=(len(names), len(groups)))
+        spread = np.asarray(((member @ (counts > 0).astype(float)) > 0).sum(axis=0)).ravel()
+        counts = counts[:, np.flatnonzero(spread >= 2)]
+        if counts.shape[1] < 3:
+            return unit
     dims = min(_WORD_DIMS, counts.shape[1] - 1, len(texts) - 1)
     if dims < 2:
         return unit
@@ -69,12 +82,14 @@ def breadth(people: Sequence[str]) -> float:
     return float(np.exp(-(shares * np.log(shares)).sum()))
 
 
-def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequence[str] = ()) -> list[list[int]]:
-    """Groups of row indices (each sorted), in order of their first row; deterministic for the same input."""
+def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequence[str] = (),
+                  groups: Sequence[str] = ()) -> list[list[int]]:
+    """Groups of row indices (each sorted), in order of their first row; deterministic for the same input.
+    With ``texts`` (and each turn's interview in ``groups``), words shared across interviews join the vectors."""
     n = len(vectors)
     if n < 4:
         return [[i] for i in range(n)]
-    unit = features(vectors, texts) if len(texts) == n else normalise(np.asarray(vectors, dtype=np.float32))
+    unit = features(vectors, texts, groups) if len(texts) == n else normalise(np.asarray(vectors, dtype=np.float32))
     k = int(min(max(4, round(math.sqrt(n) * 1.2)), n // 2, 120))
     pending = _groups(_kmeans(unit, k), np.arange(n))
     cap = max(4, int(max_share * n))
@@ -88,7 +103,25 @@ def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequ
         if len(parts) < 2:  # identical vectors: split by position rather than loop
             parts = [group[: len(group) // 2], group[len(group) // 2 :]]
         pending.extend(parts)
-    return sorted((sorted(int(i) for i in g) for g in done), key=lambda g: g[0])
+    merged = _merge_similar([sorted(int(i) for i in g) for g in done], unit, cap)
+    return sorted(merged, key=lambda g: g[0])
+
+
+def _merge_similar(groups: list[list[int]], unit: np.ndarray, cap: int) -> list[list[int]]:
+    """Join the two most similar groups (centroid cosine at least MERGE_AT) while the result stays under the
+    cap: k-means cuts a big subject into pieces ("seat price", "seasonal staff", "cheaper seats")."""
+    while len(groups) > 1:
+        centres = normalise(np.vstack([unit[g].mean(axis=0) for g in groups]))
+        sims = centres @ centres.T
+        np.fill_diagonal(sims, -1.0)
+        sizes = np.array([len(g) for g in groups])
+        sims[(sizes[:, None] + sizes[None, :]) > cap] = -1.0
+        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if sims[a, b] < MERGE_AT:
+            break
+        groups[a] = sorted(groups[a] + groups[b])
+        del groups[b]
+    return groups
 
 
 def cohesion(vectors: np.ndarray) -> float:

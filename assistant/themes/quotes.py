@@ -140,14 +140,22 @@ def _near(words: list[str], targets: set[str]) -> set[str]:
 
 
 def against(claim: str, chunks: Sequence[Chunk], keywords: Sequence[str], taken: set[str],
-            limit: int = 3) -> list[tuple[Chunk, str]]:
-    """Sentences of the theme's turns that oppose its central claim, one per turn, none already quoted."""
+            limit: int = 3, quotes: Sequence[str] = ()) -> list[tuple[Chunk, str]]:
+    """Sentences of the theme's turns that oppose it, one per turn, none already quoted: opposed to the
+    central claim (:func:`opposes`), or judging the theme's subject (one of its keywords) the opposite way
+    from the theme's quotes when those agree on a judgement."""
+    stance = sum(polarity(q) for q in quotes) or polarity(claim)
+    stance = (stance > 0) - (stance < 0)
+    subject = {stem(k) for kw in keywords[:10] for k in kw.split()}
     found: list[tuple[Chunk, str]] = []
     for chunk in chunks:
         if chunk.id in taken:
             continue
         for sentence in split_sentences(chunk.text):
-            if quotable(sentence) and opposes(claim, sentence):
+            if not quotable(sentence):
+                continue
+            about = subject & {stem(w) for w in _tokens(sentence)}
+            if opposes(claim, sentence) or (stance and about and polarity(sentence) == -stance):
                 found.append((chunk, sentence))
                 break
         if len(found) == limit:

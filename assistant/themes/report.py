@@ -140,7 +140,7 @@ def synthesize_themes(runtime: Runtime, scope: list[str] | None = None, team: st
         return report
     vectors = normalise(np.asarray(runtime.store.vectors([t.id for t in turns]), dtype=np.float32))
     texts = [t.text for t in turns]
-    clusters = [c for c in cluster_turns(vectors, texts=texts)
+    clusters = [c for c in cluster_turns(vectors, texts=texts, groups=[t.meta.source for t in turns])
                 if len({customer_of(turns[i]) for i in c}) >= min_customers and cohesion(vectors[c]) >= MIN_COHESION]
     names = sorted({n for t in turns for n in (t.meta.company, t.meta.participant, t.meta.interviewer,
                                                 t.meta.speaker) if n})
@@ -180,7 +180,7 @@ def _theme(chunks: list[Chunk], vectors: np.ndarray, keywords: list[str], names:
     label = pick_label(candidates([c.text for c in chunks], names), keywords, centre, _embedder(runtime),
                        quote_texts)
     taken = {c.id for c, _ in picked}
-    opposed = against(quote_texts[0], chunks, keywords, taken)
+    opposed = against(quote_texts[0], chunks, keywords, taken, quotes=quote_texts)
     dates = sorted(d for d in (c.meta.date for c in chunks) if d)
     by_team: dict[str, int] = defaultdict(int)
     for chunk in chunks:
