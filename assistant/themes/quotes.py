@@ -139,25 +139,34 @@ def _near(words: list[str], targets: set[str]) -> set[str]:
     return near
 
 
-def against(claim: str, chunks: Sequence[Chunk], keywords: Sequence[str], taken: set[str],
-            limit: int = 3, quotes: Sequence[str] = ()) -> list[tuple[Chunk, str]]:
-    """Sentences of the theme's turns that oppose it, one per turn, none already quoted: opposed to the
-    central claim (:func:`opposes`), or judging the theme's subject (one of its keywords) the opposite way
-    from the theme's quotes when those agree on a judgement."""
-    stance = sum(polarity(q) for q in quotes) or polarity(claim)
-    stance = (stance > 0) - (stance < 0)
+def stance(texts: Sequence[str], subject: set[str]) -> int:
+    """+1, 0 or -1: how the sentences of ``texts`` that name the subject judge it, on balance."""
+    total = sum(polarity(sentence) for text in texts for sentence in split_sentences(text)
+                if subject & {stem(w) for w in _tokens(sentence)})
+    return (total > 0) - (total < 0)
+
+
+def against(claim: str, chunks: Sequence[Chunk], keywords: Sequence[str], taken: set[str], limit: int = 3,
+            label: str = "", others: Sequence[Chunk] = ()) -> list[tuple[Chunk, str]]:
+    """Sentences that oppose the theme, one per turn, none already quoted: in the theme's turns, a sentence
+    opposed to the central claim (:func:`opposes`); in ``others`` (turns clustered elsewhere, often because they
+    say the opposite), a sentence that names the label's subject and judges it the opposite way from the
+    theme's own turns on balance."""
     subject = {stem(k) for kw in keywords[:10] for k in kw.split()}
+    named = {stem(w) for w in re.findall(r"[a-z0-9]+", label.lower())} - {stem(w) for w in STOPWORDS}
+    leaning = stance([c.text for c in chunks], subject)
     found: list[tuple[Chunk, str]] = []
-    for chunk in chunks:
-        if chunk.id in taken:
-            continue
-        for sentence in split_sentences(chunk.text):
-            if not quotable(sentence):
+    for pool, words, own in ((chunks, subject, True), (others, named, False)):
+        for chunk in pool:
+            if chunk.id in taken or any(c.id == chunk.id for c, _ in found):
                 continue
-            about = subject & {stem(w) for w in _tokens(sentence)}
-            if opposes(claim, sentence) or (stance and about and polarity(sentence) == -stance):
-                found.append((chunk, sentence))
-                break
-        if len(found) == limit:
-            break
+            for sentence in split_sentences(chunk.text):
+                if not quotable(sentence):
+                    continue
+                about = words & {stem(w) for w in _tokens(sentence)}
+                if opposes(claim, sentence) if own else (leaning and about and polarity(sentence) == -leaning):
+                    found.append((chunk, sentence))
+                    break
+            if len(found) == limit:
+                return found
     return found

@@ -147,7 +147,9 @@ def synthesize_themes(runtime: Runtime, scope: list[str] | None = None, team: st
     keywords = top_words(texts, clusters, names)
     ranked: list[tuple[Theme, list[Chunk]]] = []
     for members, words in zip(clusters, keywords, strict=True):
-        made = _theme([turns[i] for i in members], vectors[members], words, names, runtime, len(turns))
+        inside = set(members)
+        made = _theme([turns[i] for i in members], vectors[members], words, names, runtime, len(turns),
+                      [t for i, t in enumerate(turns) if i not in inside])
         if made is not None and made[0].label:
             ranked.append(made)
     ranked.sort(key=lambda pair: (-pair[0].breadth * pair[0].focus, -pair[0].customers, pair[0].label))
@@ -170,7 +172,7 @@ def _embedder(runtime: Runtime) -> Callable[[list[str]], np.ndarray]:
 
 
 def _theme(chunks: list[Chunk], vectors: np.ndarray, keywords: list[str], names: Sequence[str], runtime: Runtime,
-           total: int) -> tuple[Theme, list[Chunk]] | None:
+           total: int, others: Sequence[Chunk] = ()) -> tuple[Theme, list[Chunk]] | None:
     """Counts, label, summary, quotes and opposed quotes of one cluster of turns."""
     centre = vectors.mean(axis=0)
     picked = pick_quotes(chunks, vectors, centre, keywords, person_of)
@@ -180,7 +182,7 @@ def _theme(chunks: list[Chunk], vectors: np.ndarray, keywords: list[str], names:
     label = pick_label(candidates([c.text for c in chunks], names), keywords, centre, _embedder(runtime),
                        quote_texts)
     taken = {c.id for c, _ in picked}
-    opposed = against(quote_texts[0], chunks, keywords, taken, quotes=quote_texts)
+    opposed = against(quote_texts[0], chunks, keywords, taken, label=label, others=others)
     dates = sorted(d for d in (c.meta.date for c in chunks) if d)
     by_team: dict[str, int] = defaultdict(int)
     for chunk in chunks:
