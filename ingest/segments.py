@@ -277,8 +277,11 @@ def _mark_scripts(blocks: Sequence[Block], segments: list[str], repetition: Repe
     if not opens:
         return
     follows = {i for i in host if i not in opens and scripted_question(blocks[i].text, repetition, 1)}
+    middle = lo + (hi - lo) // 2
     questions: list[int] = []
     for position, i in enumerate(host):
+        if i < middle:  # a round is looked for in the second half; earlier recurring questions are a guide's
+            continue
         if i in opens or (i in follows and questions and position - host.index(questions[-1]) <= _ROUND_GAP):
             questions.append(i)
     rounds: list[list[int]] = []
@@ -287,7 +290,6 @@ def _mark_scripts(blocks: Sequence[Block], segments: list[str], repetition: Repe
             rounds[-1].append(i)
         else:
             rounds.append([i])
-    middle = lo + (hi - lo) // 2
     for asked in rounds:
         first, last = asked[0], asked[-1]
         rapid = len(asked) >= 2 and first >= middle

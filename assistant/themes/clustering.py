@@ -90,7 +90,7 @@ def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequ
     if n < 4:
         return [[i] for i in range(n)]
     unit = features(vectors, texts, groups) if len(texts) == n else normalise(np.asarray(vectors, dtype=np.float32))
-    k = int(min(max(4, round(math.sqrt(n) * 1.2)), n // 2, 120))
+    k = int(min(max(2, round(math.sqrt(n) * 1.2)), max(2, n // 3), 120))
     pending = _groups(_kmeans(unit, k), np.arange(n))
     cap = max(4, int(max_share * n))
     done: list[np.ndarray] = []
