@@ -20,7 +20,8 @@ SPONSOR: Final = "sponsor"
 SCRIPTED: Final = "scripted"
 OUTRO: Final = "outro"
 COLD_OPEN: Final = "cold-open"
-SEGMENTS: Final = (CONVERSATION, INTRO, SPONSOR, SCRIPTED, OUTRO, COLD_OPEN)
+RECORD: Final = "record"  # the interview's metadata sentence (who, when, by whom): nobody said it
+SEGMENTS: Final = (CONVERSATION, INTRO, SPONSOR, SCRIPTED, OUTRO, COLD_OPEN, RECORD)
 NON_CONVERSATION: Final = tuple(s for s in SEGMENTS if s != CONVERSATION)
 
 
