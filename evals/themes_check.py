@@ -188,3 +188,18 @@ def score_themes(runtime: Runtime, spec: dict[str, Any]) -> ThemesCheckReport:
         non_conversation_share=round(share, 3), fragment_labels=fragments, topics_found=found,
         topics_expected=expected_topics, speakers=speakers, checks=checks, passed=all(c.passed for c in checks))
 
+
+
+def themes_gate(runtime: Runtime, dataset: Any) -> dict[str, Any]:
+    """The real-data gate's structure check (``evals.realdata.checks``): summary numbers and report lines."""
+    spec = getattr(dataset, "themes", None) or {}
+    if not spec.get("episodes"):
+        return {"summary": {}, "lines": ["no themes section in the dataset"]}
+    result = score_themes(runtime, spec)
+    summary: dict[str, float] = {f"themes_{c.name}": c.value for c in result.checks}
+    summary["themes_passed"] = float(result.passed)
+    lines = [f"{c.name}: {c.value} (goal {c.goal}) {'ok' if c.passed else 'MISSED'}" for c in result.checks]
+    lines += [f"theme {i}: {label}" for i, label in enumerate(result.themes, start=1)]
+    lines += [f"topic found: {topic} -> {label}" for topic, label in result.topics_found.items()]
+    lines += [f"speakers {s.episode}: {s.found}/{s.expected} {', '.join(s.names)}" for s in result.speakers]
+    return {"summary": summary, "lines": lines}

@@ -7,8 +7,9 @@ summary numbers join the gate's summary, so thresholds can name them.
 from __future__ import annotations
 
 from evals.realdata.runner import Check
+from evals.themes_check import themes_gate
 
 
 def available_checks() -> list[tuple[str, Check]]:
     """The checks this build of prodops provides."""
-    return []
+    return [("themes", themes_gate)]
