@@ -26,7 +26,7 @@ from assistant.segments import customer_evidence_filters
 from assistant.themes.report import customer_of
 
 INFER_THRESHOLD = 0.35  # cosine between an initiative and an objective below which no link is suggested
-EVIDENCE_THRESHOLD = 0.45  # cosine between an initiative and a customer's words that counts as evidence
+EVIDENCE_THRESHOLD = 0.42  # cosine between an initiative and a customer's own words (no question in their vector)
 
 
 class Evidence(BaseModel):
