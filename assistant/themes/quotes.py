@@ -2,7 +2,7 @@
 summary (the most central quote); and quotes that go against the theme's central claim, when any does.
 
 "Against" means semantically opposed, not merely unhappy: a sentence about the same subject as the central
-claim (content words in common) where exactly one of the two negates what they share, where they say
+claim (several content words in common) where exactly one of the two negates what they share, where they say
 opposite things right beside it ("more"/"less", "easy"/"hard"), or where both judge it and the judgements
 have opposite signs ("too expensive for us" / "easy for me to defend"). A sentence that judges nothing is
 never against ("one huge trend is the rise of the data warehouse" is not against a data-warehouse theme), so
@@ -34,8 +34,8 @@ _NEGATIVE = re.compile(
     r"\b(pain(ful)?|frustrat\w*|hate[sd]?|too (slow|expensive|hard|much)|expensive|annoy\w*|waste\w*|broken|"
     r"hard to (justify|defend|use)|costs? (us|me)|dealbreaker|blocker|stuck|struggl\w*)\b", re.I)
 _NEAR_SHARE = 0.5  # quotes come from the half of a theme's turns nearest its centre
-_MIN_JUDGED = 1  # content words in common for two opposite judgements to be about the same subject
-_MIN_SHARED = 3  # content words a sentence shares with the central claim to be about the same subject
+_MIN_JUDGED = 2  # content words in common for two opposite judgements to be about the same subject
+_MIN_SHARED = 4  # content words a sentence shares with the central claim to be about the same subject
 _DUPLICATE = 0.5  # share of word 6-grams two quotes share to be one quote said twice (a clip and its replay)
 
 
