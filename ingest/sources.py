@@ -19,6 +19,7 @@ from assistant.config import Settings
 from assistant.errors import SourceError
 from assistant.schemas import EVERYONE, ParsedSource, SourceInfo
 from ingest import metadata as md
+from ingest.interviews import identify, people_of
 from ingest.kinds import folder_doc_type, resolve_kind
 from ingest.loaders import Body, LoaderError
 from ingest.loaders.docx import load_docx
@@ -27,10 +28,10 @@ from ingest.loaders.markdown import MetaLoader, load_markdown
 from ingest.loaders.mdx import load_mdx
 from ingest.loaders.metrics import load_delimited, load_json
 from ingest.loaders.pdf import load_pdf
-from ingest.loaders.roles import infer_interviewer, infer_participant
 from ingest.loaders.table import SNAPSHOT
 from ingest.loaders.transcript import parse_subtitles, turns_text
 from ingest.metric_summary import summary_text
+from ingest.speakers import listed_names
 
 FORMATS = {
     ".md": "markdown",
@@ -56,9 +57,8 @@ _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
 # Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
 # again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
-PARSER_VERSION = b"prodops-parser-6"  # 4: whitespace kept, table headers as context; 5: DOCX as Markdown, kinds;
-# 6: a research folder's non-transcripts read by content
-# from plan structure, export ids dropped from names
+PARSER_VERSION = b"prodops-parser-7"  # 4: whitespace kept, table headers as context; 5: DOCX as Markdown,
+# kinds from content; 6: research folders read by content; 7: transcript turns with speaker roles and segments
 
 
 def discover(root: Path) -> list[Path]:
@@ -236,11 +236,12 @@ def _parse(rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest
     meta = {**sidecar_meta, **md.normalize_meta(body.meta, "frontmatter")}
     title = meta.get("title") or body.title or md.humanize_filename(rel)
     date = meta.get("date") or md.date_from_filename(rel)
-    text, points = body.text, body.metric_points
-    participant, interviewer = meta.get("participant"), meta.get("interviewer")
-    if body.turns:
-        interviewer = interviewer or infer_interviewer(body.turns, participant)
-        participant = participant or infer_participant(body.turns, interviewer)
+    text, points, turns = body.text, body.metric_points, body.turns
+    named, named_interviewer = listed_names(meta.get("participant")), meta.get("interviewer")
+    people, interviewer = named, named_interviewer
+    if turns:  # people come from the transcript's own speaker labels; metadata names are matched to them
+        turns, cast = identify(turns, named, named_interviewer)
+        people, interviewer = people_of(cast, named), named_interviewer or cast.interviewer
     if points:
         if date is not None:
             points = [p.model_copy(update={"period": date.isoformat()}) if p.period == SNAPSHOT else p for p in points]
@@ -256,11 +257,15 @@ def _parse(rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest
         visibility=meta.get("visibility") or [EVERYONE],
         doc_type=meta.get("doc_type") or folder_doc_type(rel),
         company=meta.get("company"),
-        participant=participant,
+        participant=", ".join(people) or None,
+        participants=people,
+        named_participants=named,
+        email=meta.get("email"),
         role=meta.get("role"),
         interviewer=interviewer,
+        named_interviewer=named_interviewer,
         period=meta.get("period"),
         objective_ids=meta.get("objectives", []),
         initiative_ids=meta.get("initiatives", []),
     )
-    return ParsedSource(info=info, text=text, turns=body.turns, metric_points=points)
+    return ParsedSource(info=info, text=text, turns=turns, metric_points=points)

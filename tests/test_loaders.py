@@ -174,7 +174,7 @@ def test_subtitle_transcripts(tmp_path: Path, rel: str, content: str, expected: 
                 ("Sam Ito", "How do you onboard?", "00:00:05"),
                 (
                     "Rosa Vega",
-                    "By hand. Note: it is slow. So here's the thing: it takes hours. Every month.",
+                    "By hand. Note: it is slow. So here's the thing: it takes hours.",  # "(00:00:30):" is a turn
                     "00:00:09",
                 ),
             ],

@@ -12,6 +12,7 @@ from assistant.runtime import Runtime
 from evals.alignment_files import score_alignment_files
 from evals.realdata.dataset import RealDataset
 from evals.realdata.runner import Check
+from evals.themes_check import themes_gate
 
 
 def alignment_check(runtime: Runtime, dataset: RealDataset) -> dict[str, Any]:
@@ -32,4 +33,4 @@ def alignment_check(runtime: Runtime, dataset: RealDataset) -> dict[str, Any]:
 
 def available_checks() -> list[tuple[str, Check]]:
     """The checks this build of prodops provides."""
-    return [("alignment", alignment_check)]
+    return [("alignment", alignment_check), ("themes", themes_gate)]
