@@ -32,22 +32,24 @@ def _top_sources(hits: Sequence[Hit], n: int = 5) -> list[str]:
 
 
 def _confident(resolved: Resolved, hits: Sequence[Hit], question: str) -> bool:
-    """Whether the series is what the question is about, not a table that shares a word with it."""
+    """Whether the series is what the question is about, not a table that shares a word with it.
+
+    When retrieval ranks a text document first, the series' report must be among the retrieved sources (a
+    question about a plan that asks "how many" stays with the plan); when it ranks a table first, the question
+    is about tables and the best-scoring series may come from a report retrieval ranked lower.
+    """
     if resolved.score < MIN_SCORE:
         return False
     sources = _top_sources(hits)
     in_results = resolved.series.source in sources
     strongly_named = resolved.name_coverage >= 0.99 and (resolved.similarity >= 0.45 or bool(resolved.categories))
-    if _PLAN_CUES.search(question) and sources and not any(
-        h.chunk.meta.kind is Kind.METRICS for h in hits[:2]
-    ):
+    if _PLAN_CUES.search(question) and sources and not any(h.chunk.meta.kind is Kind.METRICS for h in hits[:2]):
         return False  # a question about a plan that happens to ask "how many"
     if not sources:
         return strongly_named
-    top_is_text = next((h for h in hits), None) is not None and hits[0].chunk.meta.kind is not Kind.METRICS
-    if top_is_text and not in_results:
-        return False
-    return in_results or strongly_named
+    if hits[0].chunk.meta.kind is not Kind.METRICS:
+        return in_results
+    return in_results or strongly_named or resolved.score >= MIN_SCORE + 1.0
 
 
 def _cite(runtime: Runtime, resolved: Resolved, outcome: Outcome) -> list[Chunk]:

@@ -29,6 +29,19 @@ def is_noise(hit: Hit, question: str) -> bool:
     return segment in NON_CONVERSATION
 
 
+def _named_speakers(question: str, hits: Sequence[Hit]) -> set[str]:
+    """Speakers of the retrieved turns whom the question names (full name or surname)."""
+    lowered = question.lower()
+    named = set()
+    for hit in hits:
+        speaker = (hit.chunk.meta.speaker or "").strip()
+        parts = speaker.lower().split()
+        if parts and (speaker.lower() in lowered or (len(parts) > 1 and len(parts[-1]) > 3
+                                                     and re.search(rf"\b{re.escape(parts[-1])}\b", lowered))):
+            named.add(speaker)
+    return named
+
+
 def answer_context(
     runtime: Runtime,
     question: str,
@@ -38,15 +51,23 @@ def answer_context(
     extra: int = 4,
     top_documents: int = 2,
 ) -> list[Hit]:
-    """``hits`` plus up to ``extra`` passages of the top documents that match the question best, noise last."""
+    """``hits`` plus up to ``extra`` passages of the top documents that match the question best; when the
+    question names someone who speaks in them, their own turns first and the deepening looks among what the
+    interviewees said (an interviewer's questions rarely hold the answer); noise last."""
     sources = list(dict.fromkeys(h.chunk.meta.source for h in hits))[:top_documents]
     have = {h.chunk.id for h in hits}
+    named = _named_speakers(question, hits)
     added: list[Hit] = []
     if sources and extra > 0:
-        within = (filters or SearchFilters()).model_copy(update={"sources": sources})
-        ranked = [i for i, _ in runtime.lexical.search(question, extra * 2, within, scope) if i not in have]
+        within = (filters or SearchFilters()).model_copy(
+            update={"sources": sources, "customer_turns_only": bool(named) or (filters or SearchFilters())
+                    .customer_turns_only})
+        ranked = [i for i, _ in runtime.lexical.search(question, extra * 3, within, scope) if i not in have]
         floor = min((h.score for h in hits), default=0.0) * 0.9
-        for chunk in runtime.store.get_chunks(ranked[:extra]):
+        for chunk in runtime.store.get_chunks(ranked[: extra + (2 if named else 0)]):
             added.append(Hit(chunk=chunk, score=floor))
     merged = [*hits, *added]
+    if named:
+        merged = [h for h in merged if h.chunk.meta.speaker in named] + [
+            h for h in merged if h.chunk.meta.speaker not in named]
     return [h for h in merged if not is_noise(h, question)] + [h for h in merged if is_noise(h, question)]
