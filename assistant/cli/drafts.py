@@ -56,7 +56,8 @@ def themes(
 ) -> None:
     """Research themes across interviews, ranked by distinct customers, with verbatim quotes."""
     from assistant.chat import build_chat_model_if_configured
-    from assistant.themes.report import relabel_with_model, synthesize_themes
+    from assistant.themes.labels import relabel_with_model
+    from assistant.themes.report import synthesize_themes
 
     runtime = default_runtime()
     report = synthesize_themes(

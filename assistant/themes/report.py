@@ -12,12 +12,9 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
 from assistant.access import chunk_readable
-from assistant.prompting import render
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk
 from assistant.text import content_terms
@@ -46,6 +43,9 @@ class Theme(BaseModel):
     quotes: list[Quote]
     contradicting: list[Quote] = Field(default_factory=list)
     mentions: int = 0
+    label_by: str = Field(default="keywords", description="keywords, or model when a model's label was accepted")
+    model_label: str | None = Field(default=None, description="What the model proposed (kept for inspection).")
+    label_note: str | None = Field(default=None, description="Why the model's label was not used.")
 
 
 class ThemeReport(BaseModel):
@@ -57,6 +57,7 @@ class ThemeReport(BaseModel):
     since: str | None = None
     until: str | None = None
     by_team: dict[str, list[tuple[str, int]]] = Field(default_factory=dict)
+    label_notice: str | None = Field(default=None, description="Why some or all labels are the keyword labels.")
 
 
 def customer_of(chunk: Chunk) -> str:
@@ -170,16 +171,3 @@ def _theme(chunks: list[Chunk], vectors: np.ndarray, label: str, keywords: list[
         mentions=len(chunks),
     )
 
-
-def relabel_with_model(report: ThemeReport, model: BaseChatModel) -> ThemeReport:
-    """Readable theme names from a language model; keeps the keyword label when the reply is unusable.
-
-    Counts, quotes and citations are never touched: only the label is the model's.
-    """
-    for theme in report.themes:
-        prompt = render("theme_label", keywords=theme.keywords, quotes=theme.quotes)
-        reply = str(model.invoke([HumanMessage(content=prompt)]).content).strip().strip('"').splitlines()
-        name = reply[0].strip() if reply else ""
-        if 0 < len(name.split()) <= 10 and len(name) <= 80:
-            theme.label = name
-    return report
