@@ -29,7 +29,8 @@ class NotFound(ProdopsError):
 class ModelUnavailable(ProdopsError):
     """The language model could not give a usable reply (unreachable, too slow, an error, nothing usable).
 
-    ``reason`` is a short code (``unreachable``, ``timeout``, ``error``, ``unusable``) kept in JSON output;
+    ``reason`` is a short code (``unreachable``, ``timeout``, ``disconnected``, ``error``, ``too_long``) kept in
+    JSON output;
     ``partial`` is whatever text arrived before the failure. Callers fall back to their offline result.
     """
 

@@ -8,7 +8,7 @@ Features receive a :class:`ModelClient`, which
   every call, and stops a call that runs past ``PRODOPS_LLM_TIMEOUT`` (a hung server, a model that rambles);
 - trims prompts to the context window (``PRODOPS_LLM_CONTEXT_TOKENS``): the caller's lowest-ranked items go
   first;
-- turns every failure (unreachable, timeout, HTTP error, a broken stream) into :class:`ModelUnavailable` with
+- turns every failure (unreachable, timeout, HTTP error, a stream cut mid-reply) into :class:`ModelUnavailable` with
   a short reason, and after an outage answers "unavailable" at once for ``PRODOPS_LLM_RETRY_AFTER`` seconds,
   so a workflow with ten model calls waits for one timeout, not ten.
 
@@ -136,9 +136,11 @@ class ModelClient:
             kwargs["extra_body"] = {"max_tokens": limit}
         deadline = time.monotonic() + self.settings.llm_timeout
         parts: list[str] = []
+        received = False
         stream = self.model.stream(list(messages), **kwargs)
         try:
             for chunk in stream:
+                received = True
                 delta = chunk.content if isinstance(chunk.content, str) else ""
                 if delta:
                     parts.append(delta)
@@ -151,7 +153,7 @@ class ModelClient:
             self._trip(exc)
             raise
         except Exception as exc:  # noqa: BLE001 - any SDK or transport failure becomes one domain error
-            failure = self._translate(exc, "".join(parts))
+            failure = self._translate(exc, "".join(parts), received)
             self._trip(failure)
             raise failure from exc
         finally:
@@ -166,15 +168,20 @@ class ModelClient:
                 raise ModelUnavailable(self._down.reason, f"{self._down} (not retried for another {wait:.0f} s)")
 
     def _trip(self, failure: ModelUnavailable) -> None:
-        if failure.reason in {"unreachable", "timeout"} and self.settings.llm_retry_after > 0:
+        if failure.reason in {"unreachable", "timeout", "disconnected"} and self.settings.llm_retry_after > 0:
             with self._lock:
                 self._down = ModelUnavailable(failure.reason, str(failure))
                 self._down_until = time.monotonic() + self.settings.llm_retry_after
         log.warning("language model call failed (%s): %s", failure.reason, failure)
 
-    def _translate(self, exc: Exception, partial: str) -> ModelUnavailable:
+    def _translate(self, exc: Exception, partial: str, received: bool) -> ModelUnavailable:
+        import httpx2
         import openai
 
+        cut = isinstance(exc, httpx2.TransportError | openai.APIConnectionError) and received
+        if cut:  # the connection broke mid-reply (server killed, network)
+            return ModelUnavailable("disconnected", f"the connection to the language model at {self.endpoint} broke "
+                                    f"mid-reply ({_short(exc.__cause__ or exc)})", partial)
         if isinstance(exc, openai.APITimeoutError):
             return ModelUnavailable("timeout", f"the language model at {self.endpoint} did not answer within "
                                     f"{self.settings.llm_timeout:g} s (PRODOPS_LLM_TIMEOUT)", partial)
@@ -182,6 +189,9 @@ class ModelClient:
             cause = exc.__cause__ or exc
             return ModelUnavailable("unreachable", f"the language model at {self.endpoint} could not be reached "
                                     f"({_short(cause)})", partial)
+        if isinstance(exc, httpx2.TransportError):
+            return ModelUnavailable("unreachable", f"the language model at {self.endpoint} could not be reached "
+                                    f"({_short(exc)})", partial)
         if isinstance(exc, openai.APIStatusError):
             return ModelUnavailable("error", f"the language model at {self.endpoint} answered HTTP "
                                     f"{exc.status_code}: {_short(exc.message)}", partial)

@@ -230,7 +230,8 @@ class ModelFallback(BaseModel):
 
     ``reason`` is a short code: ``unsupported`` (too few sentences supported by and citing the sources),
     ``unusable`` (nothing checkable: empty, no sentences, markup only), ``declined`` (the model said the
-    sources don't cover it although they do), ``unreachable``, ``timeout``, ``error``, ``too_long``.
+    sources don't cover it although they do), ``unreachable``, ``timeout``, ``disconnected`` (the reply was cut
+    off), ``error``, ``too_long``.
     ``message`` is the one line shown to the user; ``model_text`` keeps what the model wrote, for inspection.
     """
 

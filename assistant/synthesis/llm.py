@@ -38,7 +38,7 @@ def clean_model_text(text: str) -> str:
     """The model's reply without the prompt's markup, list numbering, echoed labels or Markdown emphasis."""
     lines = []
     for line in _TAG.sub(" ", text).splitlines():
-        line = _LABEL.sub("", _LIST.sub("", line))
+        line = _LIST.sub("", _LABEL.sub("", _LIST.sub("", line)))
         line = strip_markup(line.lstrip("#").strip())
         if line:
             lines.append(line)
