@@ -21,7 +21,7 @@ from langchain_core.messages import AIMessage
 from assistant.chat import usable_condensed
 from assistant.config import Settings
 from assistant.errors import ConfigError, ModelUnavailable
-from assistant.llm import ModelClient, build_chat_model, model_client
+from assistant.llm import ModelClient, build_chat_model, estimate_tokens, model_client
 from assistant.schemas import Answer, Chunk, ChunkMeta, Hit, Kind
 from assistant.synthesis.extractive import ExtractiveSynthesizer
 from assistant.synthesis.llm import LLMSynthesizer, clean_model_text
@@ -102,11 +102,11 @@ def test_prompt_is_trimmed_to_the_context_dropping_the_lowest_ranked_sources() -
     messages, shown = synthesizer.prompt(QUESTION, hits)
     assert 1 <= len(shown) < len(hits) and shown == hits[: len(shown)]  # best-ranked kept, in order
     prompt = "".join(str(m.content) for m in messages)
-    assert len(prompt) / 3 <= 1200 - 200 and f'<source n="{len(shown) + 1}"' not in prompt
+    assert estimate_tokens(prompt) <= 1200 - 200 and f'<source n="{len(shown) + 1}"' not in prompt
     answer = synthesizer.answer(QUESTION, hits)
     assert answer.citations[0].chunk_id == hits[1].chunk.id and answer.invalid_citations == ["[5]"]
     with pytest.raises(ModelUnavailable, match="PRODOPS_LLM_CONTEXT_TOKENS") as failed:
-        LLMSynthesizer(ModelClient(fake("x"), settings(llm_context_tokens=300, llm_max_tokens_answer=100))).prompt(
+        LLMSynthesizer(ModelClient(fake("x"), settings(llm_context_tokens=400, llm_max_tokens_answer=100))).prompt(
             QUESTION, hits)
     assert failed.value.reason == "too_long"
 
@@ -176,6 +176,14 @@ def recorded_server(reply: httpx2.Response, seen: list[httpx2.Request]) -> httpx
         return reply
 
     return httpx2.Client(transport=httpx2.MockTransport(handler))
+
+
+@pytest.mark.parametrize(("text", "tokens"), [
+    ("Enterprise buyers need SSO.", 6),  # 4 words and "." (SmolLM2: 6 tokens)
+    ("week,weekly_active_teams\n2026-06-01,1840", 25),  # digits and commas: a token each
+])
+def test_token_estimate_counts_digits_and_punctuation(text: str, tokens: int) -> None:
+    assert tokens <= estimate_tokens(text) <= tokens * 1.3
 
 
 def test_openai_compatible_server_recorded_reply() -> None:
