@@ -31,7 +31,7 @@ from assistant.cli.drafts import themes as themes_command
 from assistant.cli.evaluate import eval_command
 from assistant.cli.grounding import grounding_app
 from assistant.cli.model import model_app
-from assistant.cli.streaming import final_answer, show_stream
+from assistant.cli.streaming import final_answer, notices_only, show_stream
 from assistant.cli.workflows import contacts_app
 from assistant.cli.workflows import metrics as metrics_command
 from assistant.runtime import Runtime, default_runtime
@@ -104,6 +104,7 @@ def ask(
     """Answer one question with numbered citations (or say the sources don't cover it); streamed as written."""
     from assistant.chat import ChatService
 
+    notices_only()
     items = ChatService(_runtime()).stream(question, filters_from(kind, team, since, until))
     answer = final_answer(items) if as_json else show_stream(items, console)
     print_notice(answer, err_console)
@@ -143,6 +144,7 @@ def chat(kind: KindOpt = None, team: TeamOpt = None) -> None:
     from assistant.chat import ChatService
     from assistant.store.conversations import Message
 
+    notices_only()
     service = ChatService(_runtime())
     history: list[Message] = []
     console.print("[dim]Ask a question (empty line or Ctrl-D to quit).[/dim]")

@@ -69,7 +69,7 @@ def serve(
         raise
     server.save_state(data_dir, info)
     console.print(f"[green]ready[/green] in {seconds:.1f} s: {info.alias} at {info.base_url} "
-                  f"(PID {info.pid}, port {info.port}, context {ctx} tokens, log {info.log})")
+                  f"(PID {info.pid}, port {info.port}, context {ctx} tokens, log {info.log})", soft_wrap=True)
     _print_env(info.env())
     if detach:
         console.print("Running in the background; stop it with `prodops model stop`.")
@@ -113,7 +113,7 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         typer.echo(json.dumps({"running": True, "answering": answering, **info.model_dump(), "env": info.env()}))
         return
     console.print(f"{info.alias} at {info.base_url}: PID {info.pid}, context {info.ctx} tokens, "
-                  f"{'answering' if answering else '[red]not answering[/red]'}; log {info.log}")
+                  f"{'answering' if answering else '[red]not answering[/red]'}; log {info.log}", soft_wrap=True)
     _print_env(info.env())
 
 

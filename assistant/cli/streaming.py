@@ -8,6 +8,7 @@ is not interactive (pipes, tests) only the final answer is printed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from rich.console import Console
@@ -46,3 +47,10 @@ def show_stream(items: Iterable[str | Answer], console: Console) -> Answer:
     if result is None:
         raise RuntimeError("the answer stream ended without an answer")
     return result
+
+
+def notices_only() -> None:
+    """In a one-shot command the fallback notice is the report: keep the model client's log line (meant for a
+    server's log) off the terminal so the user sees one line, not two."""
+    logging.getLogger("prodops.llm").addHandler(logging.NullHandler())
+    logging.getLogger("prodops.llm").propagate = False
