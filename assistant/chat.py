@@ -19,6 +19,7 @@ from assistant.llm import ModelClient, as_client, model_client
 from assistant.metrics.answers import metric_answer
 from assistant.prompting import declined, render
 from assistant.retrieval.abstention import unknown_names
+from assistant.retrieval.context import answer_context
 from assistant.retrieval.followups import condense_rule
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
@@ -39,13 +40,21 @@ def build_chat_model_if_configured(runtime: Runtime) -> ModelClient | None:
     return model_client(runtime.settings)
 
 
+def offline_synthesizer(runtime: Runtime) -> ExtractiveSynthesizer:
+    """The extractive synthesizer over this runtime's embedder and known speakers."""
+    return ExtractiveSynthesizer(
+        encode=lambda texts: runtime.embedder.embed_documents(texts),
+        speakers=lambda: runtime.lexical.known_names().get("participant", set()),
+    )
+
+
 def build_synthesizer(runtime: Runtime, model: ModelClient | BaseChatModel | None = None) -> Synthesizer:
     """The verified LLM synthesizer when a model is given or configured, else the offline extractive one."""
     client = as_client(model, runtime.settings) if model is not None else model_client(runtime.settings)
     if client is None:
-        return ExtractiveSynthesizer()
+        return offline_synthesizer(runtime)
     llm = LLMSynthesizer(client, company_name=runtime.settings.company_name)
-    return VerifiedSynthesizer(llm, ExtractiveSynthesizer(), runtime.settings.llm_min_supported)
+    return VerifiedSynthesizer(llm, offline_synthesizer(runtime), runtime.settings.llm_min_supported)
 
 
 def usable_condensed(reply: str) -> str | None:
@@ -123,10 +132,10 @@ class ChatService:
         if missing:
             return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
         hits = self.retrieve(query, filters, scope)
-        computed = metric_answer(query, hits, self.runtime.metric_rows, self.runtime.store, scope)
+        computed = metric_answer(self.runtime, query, hits, scope)
         if computed is not None:
             return query, computed[1], computed[0]
-        return query, hits, None
+        return query, answer_context(self.runtime, query, hits, filters, scope), None
 
     def answer_with_hits(
         self,

@@ -32,7 +32,7 @@ from assistant.config import Settings
 from assistant.errors import ConfigError, ModelUnavailable
 
 log = logging.getLogger("prodops.llm")
-Task = Literal["answer", "condense", "section", "label", "narrative"]
+Task = Literal["answer", "condense", "section", "label", "narrative", "plan"]
 T = TypeVar("T")
 # Prompt size without the model's tokenizer: BPE vocabularies keep common words whole (about one token per six
 # letters of a word), split numbers into digits and give punctuation its own token. Measured against SmolLM2's
@@ -135,6 +135,21 @@ class ModelClient:
                     "too_long", f"the prompt needs about {estimate_tokens(prompt)} tokens but the model's context "
                     f"allows {budget} with a {self.max_tokens(task)}-token reply (PRODOPS_LLM_CONTEXT_TOKENS)")
             chosen = chosen[1:] if drop_first else chosen[:-1]
+
+    def structured(self, task: Task, schema: type[Any], prompt: str) -> Any:
+        """The model's reply parsed into ``schema`` (LangChain structured output), with the task's token limit
+        and the timeout; every failure is ModelUnavailable (not retried for a while after an outage)."""
+        self._check_up()
+        limit = self.max_tokens(task)
+        kwargs: dict[str, Any] = {"max_tokens": limit}
+        if self.compat_max_tokens:
+            kwargs["extra_body"] = {"max_tokens": limit}
+        try:
+            return self.model.with_structured_output(schema).invoke(prompt, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - any SDK, transport or parsing failure becomes one domain error
+            failure = self._translate(exc, "", False)
+            self._trip(failure)
+            raise failure from exc
 
     def complete(self, task: Task, messages: Sequence[BaseMessage]) -> str:
         return "".join(self.stream(task, messages))
