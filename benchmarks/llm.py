@@ -51,7 +51,6 @@ from assistant.synthesis.verified import VerifiedSynthesizer
 from ingest.pipeline import ingest_paths
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 SAMPLE_QUESTIONS = [
     "Which objective does the SSO and SCIM work serve?",
     "Why do enterprise deals stall in security review?",
@@ -175,17 +174,17 @@ def overhead(runtime: Runtime, url: str, name: str, ctx: int, repeats: int, max_
 # --- 2. dev set -------------------------------------------------------------------------------------------------
 
 
-def dev_subset(per_kind: int) -> list[dict[str, Any]]:
-    data = yaml.safe_load((SHARED / "evals" / "realdata-dev.yaml").read_text(encoding="utf-8"))
+def dev_subset(shared: Path, per_kind: int) -> list[dict[str, Any]]:
+    data = yaml.safe_load((shared / "evals" / "realdata-dev.yaml").read_text(encoding="utf-8"))
     chosen: list[dict[str, Any]] = []
     for kind in DEV_KINDS:
         chosen += [q for q in data["questions"] if q["kind"] == kind][:per_kind]
     return chosen
 
 
-def dev_workspace(questions: list[dict[str, Any]], root: Path, distractors: int = 4) -> Path:
+def dev_workspace(shared: Path, questions: list[dict[str, Any]], root: Path, distractors: int = 2) -> Path:
     """The handbook, every gold transcript, and a few other transcripts, copied into a scratch workspace."""
-    corpus = SHARED / "corpus"
+    corpus = shared / "corpus"
     shutil.copytree(corpus / "sourcegraph-handbook" / "content", root / "sourcegraph-handbook" / "content")
     gold = {g for q in questions for g in q["gold_sources"] if g.startswith("lennys-podcast/")}
     episodes = (corpus / "lennys-podcast" / "episodes").glob("*/transcript.md")
@@ -196,8 +195,8 @@ def dev_workspace(questions: list[dict[str, Any]], root: Path, distractors: int 
     return root
 
 
-def dev_set(runtime: Runtime, url: str, name: str, ctx: int, per_kind: int, max_tokens: int) -> dict[str, Any]:
-    questions = dev_subset(per_kind)
+def dev_set(runtime: Runtime, questions: list[dict[str, Any]], url: str, name: str, ctx: int,
+            max_tokens: int) -> dict[str, Any]:
     offline = ChatService(runtime)  # the runtime's settings name no model: extractive
     with_model = ChatService(runtime, model=client_for(url, name, ctx, max_tokens))
     rows = []
@@ -249,32 +248,45 @@ def main() -> None:
     parser.add_argument("--dev-per-kind", type=int, default=4, help="Dev-set questions per kind (alignment, "
                         "research, unanswerable).")
     parser.add_argument("--skip-dev", action="store_true")
+    parser.add_argument("--skip-overhead", action="store_true")
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared",
+                        help="The shared folder with evals/realdata-dev.yaml and corpus/ (default: ../shared).")
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
     embedder = get_embedder(64, "cpu")
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, model_server(args, Path(tmp)) as (url, name, ctx):
         print(f"model {name} at {url}, context {ctx}", file=sys.stderr)
-        sample = Runtime(Settings(_env_file=None, data_dir=Path(tmp) / "sample"),  # type: ignore[call-arg]
-                         embedder_factory=lambda: embedder)
-        ingest_paths(sample, [REPO / "examples" / "workspace"], show_progress=False)
-        results["overhead"] = overhead(sample, url, name, ctx, args.repeats, args.max_tokens)
-        if not args.skip_dev and (SHARED / "evals" / "realdata-dev.yaml").exists():
-            questions = dev_subset(args.dev_per_kind)
-            workspace = dev_workspace(questions, Path(tmp) / "corpus")
+        if not args.skip_overhead:
+            sample = Runtime(Settings(_env_file=None, data_dir=Path(tmp) / "sample"),  # type: ignore[call-arg]
+                             embedder_factory=lambda: embedder)
+            ingest_paths(sample, [REPO / "examples" / "workspace"], show_progress=False)
+            results["overhead"] = overhead(sample, url, name, ctx, args.repeats, args.max_tokens)
+        if not args.skip_dev and not (args.shared / "evals" / "realdata-dev.yaml").exists():
+            print(f"dev set skipped: {args.shared}/evals/realdata-dev.yaml not found (pass --shared DIR)",
+                  file=sys.stderr)
+        elif not args.skip_dev:
+            questions = dev_subset(args.shared, args.dev_per_kind)
+            workspace = dev_workspace(args.shared, questions, Path(tmp) / "corpus")
             dev = Runtime(Settings(_env_file=None, data_dir=Path(tmp) / "dev"),  # type: ignore[call-arg]
                           embedder_factory=lambda: embedder)
             began = time.perf_counter()
             report = ingest_paths(dev, [workspace], show_progress=False)
             print(f"dev workspace: {report.chunks} chunks in {time.perf_counter() - began:.0f} s", file=sys.stderr)
-            results["dev"] = dev_set(dev, url, name, ctx, args.dev_per_kind, args.max_tokens)
+            results["dev"] = dev_set(dev, questions, url, name, ctx, args.max_tokens)
     print_tables(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
 def print_tables(results: dict[str, Any]) -> None:
-    over = results["overhead"]
+    if "overhead" in results:
+        print_overhead(results["overhead"])
+    dev = results.get("dev")
+    _print_dev(dev)
+
+
+def print_overhead(over: dict[str, Any]) -> None:
     print("| question | TTFT raw | TTFT prodops | total raw | total prodops | ratio TTFT | ratio total | after last "
           "token | same tokens | prodops verdict |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -284,7 +296,9 @@ def print_tables(results: dict[str, Any]) -> None:
               f"{r['same_output']} | {r['verdict']} |")
     print(f"\nmedian overhead ratio: time to first token {over['ttft_ratio']:.3f}, total {over['total_ratio']:.3f} "
           f"(goal <= 1.1); prodops' own time after the last token {over['after_ms']:.0f} ms")
-    dev = results.get("dev")
+
+
+def _print_dev(dev: dict[str, Any] | None) -> None:
     if dev:
         print(f"\ndev set ({len(dev['rows'])} questions: {', '.join(dev['questions'])})\n")
         print("| measure | value |\n|---|---|")
