@@ -1,14 +1,18 @@
 """Deterministic stand-ins for a language model. They are not models: each one replays a fixed kind of bad
 behaviour — inventing facts, citing what was never given, a server that hangs, dies mid-reply or answers
-garbage — so the tests can prove the eval gate catches it and prodops falls back cleanly."""
+garbage — so the tests can prove the eval gate catches it and prodops falls back cleanly. Also a hash
+embedder for tests that exercise parsing and storage at corpus scale, where the real model would take
+minutes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import re
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -149,3 +153,22 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class HashEmbedder:
+    """A deterministic stand-in for the embedding model, for tests about parsing and storage only: a text's
+    vector comes from hashing its words, so equal texts get equal vectors and nothing is learned or loaded."""
+
+    name = "fake-hash"
+    dimension = 32
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return [self.embed_query(text) for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = [0.0] * self.dimension
+        for word in text.lower().split():
+            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+            vector[digest[0] % self.dimension] += 1.0 if digest[1] % 2 else -1.0
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        return [v / norm for v in vector]
