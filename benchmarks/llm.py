@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -249,8 +250,9 @@ def main() -> None:
                         "research, unanswerable).")
     parser.add_argument("--skip-dev", action="store_true")
     parser.add_argument("--skip-overhead", action="store_true")
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared",
-                        help="The shared folder with evals/realdata-dev.yaml and corpus/ (default: ../shared).")
+    shared = Path(os.environ.get("PRODOPS_SHARED_DIR") or REPO.parent / "shared")
+    parser.add_argument("--shared", type=Path, default=shared, help="The folder with evals/realdata-dev.yaml and "
+                        "corpus/ (default: PRODOPS_SHARED_DIR, else ../shared).")
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
     embedder = get_embedder(64, "cpu")
