@@ -17,6 +17,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
+from assistant.llm import ModelClient
 from assistant.metrics.progress import Progress
 from assistant.metrics.series import plan_progress
 from assistant.planning.plan import Initiative, Objective, Plan, load_plan
@@ -122,7 +123,7 @@ def _objective_scores(
 
 
 def build_alignment(runtime: Runtime, scope: list[str] | None = None, plan: Plan | None = None,
-                    model: BaseChatModel | None = None) -> AlignmentMap:
+                    model: ModelClient | BaseChatModel | None = None) -> AlignmentMap:
     """The map for everything the caller may read; ``model`` reads plan-like documents the layout reader can't."""
     plan = plan if plan is not None else load_plan(runtime, scope, model=model)
     progress = plan_progress(runtime, scope, plan=plan)

@@ -1,21 +1,24 @@
 """Question answering with citations, conversation memory and team scope.
 
 One path for the CLI, the API and the web page: condense a follow-up into a standalone question, retrieve in
-the caller's scope, answer metric questions from the tables, otherwise synthesize (extractive offline, an LLM
-when configured), and record the exchange.
+the caller's scope, answer metric questions from the tables, otherwise synthesize (extractive offline; with a
+language model, its answer verified against the sources or replaced by the offline one), and record the
+exchange. A model that is down, slow or wrong never stops an answer: the offline path answers with a notice.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
-from assistant.llm import build_chat_model, llm_configured
+from assistant.errors import ModelUnavailable
+from assistant.llm import ModelClient, as_client, model_client
 from assistant.metrics.answers import metric_answer
 from assistant.planning.answers import plan_answer
-from assistant.prompting import render
+from assistant.prompting import declined, render
 from assistant.retrieval.abstention import unknown_names
 from assistant.retrieval.context import answer_context
 from assistant.retrieval.followups import condense_rule
@@ -25,24 +28,47 @@ from assistant.schemas import Answer, Hit, SearchFilters
 from assistant.store.conversations import Message
 from assistant.synthesis.base import Synthesizer, abstain
 from assistant.synthesis.extractive import ExtractiveSynthesizer
-from assistant.synthesis.llm import LLMSynthesizer
+from assistant.synthesis.llm import LLMSynthesizer, clean_model_text
+from assistant.synthesis.verified import VerifiedSynthesizer
+from assistant.text import split_sentences
+
+_QUESTION_LABEL = re.compile(r"^\s*(?:standalone|rewritten|follow-up)?\s*question\s*:\s*", re.I)
+MAX_CONDENSED_WORDS = 40
 
 
-def build_chat_model_if_configured(runtime: Runtime) -> BaseChatModel | None:
-    """The configured language model, or None to stay offline."""
-    return build_chat_model(runtime.settings) if llm_configured(runtime.settings) else None
+def build_chat_model_if_configured(runtime: Runtime) -> ModelClient | None:
+    """The configured language model (behind its bounded client), or None to stay offline."""
+    return model_client(runtime.settings)
 
 
-def build_synthesizer(runtime: Runtime, model: BaseChatModel | None = None) -> Synthesizer:
-    """The LLM synthesizer when a model is given or configured, else the offline extractive one."""
-    if model is None and llm_configured(runtime.settings):
-        model = build_chat_model(runtime.settings)
-    if model is not None:
-        return LLMSynthesizer(model, company_name=runtime.settings.company_name)
+def offline_synthesizer(runtime: Runtime) -> ExtractiveSynthesizer:
+    """The extractive synthesizer over this runtime's embedder and known speakers."""
     return ExtractiveSynthesizer(
         encode=lambda texts: runtime.embedder.embed_documents(texts),
         speakers=lambda: runtime.lexical.known_names().get("participant", set()),
     )
+
+
+def build_synthesizer(runtime: Runtime, model: ModelClient | BaseChatModel | None = None) -> Synthesizer:
+    """The verified LLM synthesizer when a model is given or configured, else the offline extractive one."""
+    client = as_client(model, runtime.settings) if model is not None else model_client(runtime.settings)
+    if client is None:
+        return offline_synthesizer(runtime)
+    llm = LLMSynthesizer(client, company_name=runtime.settings.company_name)
+    return VerifiedSynthesizer(llm, offline_synthesizer(runtime), runtime.settings.llm_min_supported)
+
+
+def usable_condensed(reply: str) -> str | None:
+    """The model's rewritten follow-up if it is one short question on one line, else None (a model that
+    answers, explains or lists instead of rewriting must not steer retrieval)."""
+    lines = [line for line in clean_model_text(reply).splitlines() if line.strip()]
+    if len(lines) != 1 or declined(lines[0]):
+        return None
+    question = _QUESTION_LABEL.sub("", lines[0]).strip().strip("\"'“”")
+    words = question.split()
+    if not question.endswith("?") or not 2 <= len(words) <= MAX_CONDENSED_WORDS or len(split_sentences(question)) != 1:
+        return None
+    return question
 
 
 class ChatService:
@@ -50,25 +76,30 @@ class ChatService:
         self,
         runtime: Runtime,
         synthesizer: Synthesizer | None = None,
-        model: BaseChatModel | None = None,
+        model: ModelClient | BaseChatModel | None = None,
         k: int = 6,
     ) -> None:
         self.runtime = runtime
-        if model is None and llm_configured(runtime.settings):
-            model = build_chat_model(runtime.settings)
-        self.model = model
-        self.synthesizer = synthesizer or build_synthesizer(runtime, model)
+        self.model = as_client(model, runtime.settings) if model is not None else model_client(runtime.settings)
+        self.synthesizer = synthesizer or build_synthesizer(runtime, self.model)
         self.retriever = HybridRetriever(runtime)
         self.k = k
 
     def standalone(self, question: str, history: Sequence[Message]) -> str:
-        """The follow-up rewritten to stand alone (LLM prompt when a model is configured)."""
+        """The follow-up rewritten to stand alone: by the model when one is configured and its reply is one
+        short question, else by the offline rule."""
         if not history:
             return question
         if self.model is not None:
-            prompt = render("condense_question", history=list(history)[-6:], question=question)
-            rewritten = str(self.model.invoke([HumanMessage(content=prompt)]).content).strip()
-            return rewritten or question
+            try:
+                prompt, _ = self.model.fit(
+                    "condense", lambda recent: render("condense_question", history=recent, question=question),
+                    list(history)[-6:], drop_first=True)
+                rewritten = usable_condensed(self.model.complete("condense", [HumanMessage(content=prompt)]))
+            except ModelUnavailable:
+                rewritten = None
+            if rewritten:
+                return rewritten
         return condense_rule(list(history), question)
 
     def retrieve(self, question: str, filters: SearchFilters | None, scope: list[str] | None) -> list[Hit]:

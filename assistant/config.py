@@ -60,6 +60,27 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: offline.")
     llm_model: str | None = None
     llm_api_key: str | None = None
+    # Every model call is bounded: a token limit per task, a timeout, a prompt that fits the context window.
+    llm_timeout: float = Field(default=60.0, gt=0, le=3600, description="Seconds one model call may take (also "
+                               "the longest wait for the next streamed token); then the offline answer is shown.")
+    llm_connect_timeout: float = Field(default=5.0, gt=0, le=120, description="Seconds to reach the model server.")
+    llm_retries: int = Field(default=1, ge=0, le=5, description="Retries of a failed call (connection errors, "
+                             "timeouts, 5xx) before falling back to the offline result.")
+    llm_retry_after: float = Field(default=30.0, ge=0, description="After a model failure, seconds during which "
+                                   "calls go straight to the offline result instead of waiting again.")
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_context_tokens: int = Field(default=8192, ge=256, description="The model's context window: prompts are "
+                                    "trimmed (lowest-ranked sources first) to fit it with the reply's max tokens.")
+    llm_max_tokens_answer: int = Field(default=400, ge=16, description="Reply limit for a chat answer.")
+    llm_max_tokens_condense: int = Field(default=64, ge=8, description="Reply limit for a condensed follow-up.")
+    llm_max_tokens_section: int = Field(default=350, ge=16, description="Reply limit for one strategy section.")
+    llm_max_tokens_label: int = Field(default=24, ge=4, description="Reply limit for a theme label.")
+    llm_max_tokens_narrative: int = Field(default=250, ge=16, description="Reply limit for a check-in narrative.")
+    llm_max_tokens_plan: int = Field(default=1500, ge=64, description="Reply limit for reading one plan-like "
+                                     "document the offline reader could not (structured output).")
+    llm_min_supported: float = Field(default=0.66, ge=0, le=1, description="Share of a model's sentences that must "
+                                     "be supported by and cite the sources for its text to be shown; below it the "
+                                     "offline result is shown with a notice.")
 
     api_keys: list[ApiKey] = Field(
         default_factory=list,
@@ -91,6 +112,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("PRODOPS_CHROMA_URL must start with http:// or https://, e.g. http://127.0.0.1:8000")
+        return value.rstrip("/")
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _llm_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("PRODOPS_LLM_BASE_URL must start with http:// or https://, e.g. http://127.0.0.1:8080/v1")
         return value.rstrip("/")
 
     @field_validator("chunk_overlap")

@@ -24,3 +24,17 @@ class SourceError(ProdopsError):
 
 class NotFound(ProdopsError):
     """A source, chunk or conversation id that does not exist (or is outside the caller's scope)."""
+
+
+class ModelUnavailable(ProdopsError):
+    """The language model could not give a usable reply (unreachable, too slow, an error, nothing usable).
+
+    ``reason`` is a short code (``unreachable``, ``timeout``, ``disconnected``, ``error``, ``too_long``) kept in
+    JSON output;
+    ``partial`` is whatever text arrived before the failure. Callers fall back to their offline result.
+    """
+
+    def __init__(self, reason: str, message: str, partial: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.partial = partial

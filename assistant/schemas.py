@@ -244,8 +244,29 @@ class AnswerSentence(BaseModel):
     score: float = 0.0
 
 
+class ModelFallback(BaseModel):
+    """Why a language model's text was not shown and the offline result was shown instead.
+
+    ``reason`` is a short code: ``unsupported`` (too few sentences supported by and citing the sources),
+    ``unusable`` (nothing checkable: empty, no sentences, markup only), ``declined`` (the model said the
+    sources don't cover it although they do), ``unreachable``, ``timeout``, ``disconnected`` (the reply was cut
+    off), ``error``, ``too_long``.
+    ``message`` is the one line shown to the user; ``model_text`` keeps what the model wrote, for inspection.
+    """
+
+    reason: str
+    message: str
+    model_text: str = ""
+    supported: int | None = None
+    sentences: int | None = None
+
+
 class Answer(BaseModel):
-    """What every synthesizer returns; ``invalid_citations`` lists references a model made to unknown chunks."""
+    """What every synthesizer returns; ``invalid_citations`` lists references a model made to unknown chunks.
+
+    ``fallback`` is set when a model's answer was replaced by the offline one; ``removed`` lists the sentences
+    of a shown model answer that were left out because their cited sources don't support them.
+    """
 
     answer: str
     abstained: bool
@@ -253,6 +274,8 @@ class Answer(BaseModel):
     sentences: list[AnswerSentence] = Field(default_factory=list)
     invalid_citations: list[str] = Field(default_factory=list)
     query: str = ""
+    fallback: ModelFallback | None = None
+    removed: list[AnswerSentence] = Field(default_factory=list)
     route: str = Field(default="text", description="Which path answered: text, metric, plan, or abstain.")
     confidence: float | None = Field(
         default=None, description="The answer step's support score, compared with the abstention threshold."

@@ -107,3 +107,23 @@ def sample_runtime(
     assert not report.failed, report.failed
     yield runtime
     runtime.close()
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """llama.cpp's OpenAI-compatible server with the bundled SmolLM2 on a free loopback port, for the session;
+    stopped by its PID at the end. Skips (with the reason) when the `local` extra is not installed."""
+    from assistant.errors import ConfigError
+    from assistant.localmodel.server import EXTRA_HINT, bundled_gguf, local_extra_installed, running_server
+
+    if not local_extra_installed():
+        pytest.skip(f"llama.cpp's server is not installed: {EXTRA_HINT}")
+    try:
+        gguf = bundled_gguf()
+    except ConfigError as exc:
+        pytest.skip(str(exc))
+    with running_server(tmp_path_factory.mktemp("llm-server"), gguf, ctx=LLM_TEST_CONTEXT) as info:
+        yield info
+
+
+LLM_TEST_CONTEXT = 2048  # tokens: small prompts keep the real-model tests to a few minutes on 2 CPU cores

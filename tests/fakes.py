@@ -1,13 +1,18 @@
-"""Deterministic stand-ins for a language model, for the negative controls. They are not models: each one
-replays a fixed kind of bad behaviour so the tests can prove the eval gate catches it. Also a hash embedder
-for tests that exercise parsing and storage at corpus scale, where the real model would take minutes."""
+"""Deterministic stand-ins for a language model. They are not models: each one replays a fixed kind of bad
+behaviour — inventing facts, citing what was never given, a server that hangs, dies mid-reply or answers
+garbage — so the tests can prove the eval gate catches it and prodops falls back cleanly. Also a hash
+embedder for tests that exercise parsing and storage at corpus scale, where the real model would take
+minutes."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
-from collections.abc import Sequence
+import socket
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -51,6 +56,103 @@ class MisCitingFake(_PromptReadingFake):
     def _reply(self, sources: list[tuple[int, str]]) -> str:
         first = re.split(r"(?<=[.!?])\s+", sources[0][1].strip())[0]
         return f"{first} [{len(sources) + 3}]."
+
+
+# --- Misbehaving model servers on loopback: real sockets, so the real OpenAI client and its errors are exercised.
+
+
+class _Server:
+    """A loopback TCP server whose per-connection behaviour is ``handle(conn)``; stopped on exit."""
+
+    def __init__(self, handle: Callable[[socket.socket], None]) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = int(self.sock.getsockname()[1])
+        self.handle = handle
+        self.connections: list[socket.socket] = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections.append(conn)
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def __enter__(self) -> _Server:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=2)
+        for conn in self.connections:
+            conn.close()
+        self.sock.close()
+
+
+def hung_server() -> _Server:
+    """Accepts connections and never answers (a model server stuck loading or wedged)."""
+    return _Server(lambda conn: conn.recv(65536))
+
+
+def _read_request(conn: socket.socket) -> None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length:\s*(\d+)", head, re.I).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += conn.recv(65536)
+
+
+def dying_server(deltas: list[str]) -> _Server:
+    """Streams ``deltas`` as chat-completion chunks, then drops the connection mid-body (a killed server)."""
+
+    def handle(conn: socket.socket) -> None:
+        _read_request(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
+        for delta in deltas:
+            event = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                     "choices": [{"index": 0, "delta": {"content": delta}, "finish_reason": None}]}
+            payload = f"data: {json.dumps(event)}\n\n".encode()
+            conn.sendall(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
+        conn.shutdown(socket.SHUT_RDWR)
+        conn.close()
+
+    return _Server(handle)
+
+
+def garbage_server(body: bytes = b"<html>502 Bad Gateway</html>", status: int = 200) -> _Server:
+    """Answers every request with a body that is not a chat completion."""
+
+    def handle(conn: socket.socket) -> None:
+        _read_request(conn)
+        conn.sendall(f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
+                     "connection: close\r\n\r\n".encode() + body)
+        conn.close()
+
+    return _Server(handle)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class HashEmbedder:

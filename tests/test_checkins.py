@@ -246,13 +246,16 @@ def test_team_and_scope_are_honoured(sample_runtime: Runtime, tmp_path: Path) ->
 
 
 class _NarratingFake(BaseChatModel):
-    """Writes one sentence copied from the prompt's facts (cited) and one with an invented number."""
+    """Copies ``copied`` facts from the prompt (cited) and adds one sentence with an invented number."""
+
+    copied: int = 1
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, **kwargs: Any) -> ChatResult:
         prompt = str(messages[-1].content)
-        fact = re.search(r"^- (KR\d\.\d \([a-z_]+\): [^\n]*?)((?: \[\d+\])+)\.$", prompt, re.M)
-        assert fact is not None
-        text = f"{fact.group(1)}{fact.group(2)}. Revenue tripled to 9,870,000 dollars [1]."
+        facts = re.findall(r"^- ((?:KR\d\.\d \([a-z_]+\)|[A-Z]{2,5}-\d+ )[^\n]*?)((?: \[\d+\])+)\.$", prompt, re.M)
+        assert facts
+        copied = " ".join(f"{text}{marks}." for text, marks in facts[: self.copied])
+        text = f"{copied} Revenue tripled to 9,870,000 dollars [1]."
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     @property
@@ -261,11 +264,34 @@ class _NarratingFake(BaseChatModel):
 
 
 def test_narrative_keeps_only_grounded_sentences(sample_runtime: Runtime, tmp_path: Path) -> None:
-    pack = _pack(sample_runtime, MONTHLY, "2026-11", tmp_path, model=_NarratingFake(), save=False)
+    pack = _pack(sample_runtime, MONTHLY, "2026-11", tmp_path, model=_NarratingFake(copied=2), save=False)
     o1 = pack.objectives[0]
-    assert len(o1.narrative) == 1 and o1.narrative_dropped == 1
+    assert len(o1.narrative) == 2 and o1.narrative_dropped == 1 and o1.narrative_fallback is None
     assert o1.narrative[0].text.startswith("KR1.1 (weekly_active_teams): 2,455")
-    assert all(c.n for c in o1.narrative[0].citations)
+    assert all(c.n for s in o1.narrative for c in s.citations)
+
+
+def test_mostly_invented_narrative_is_dropped_and_the_pack_says_so(sample_runtime: Runtime, tmp_path: Path) -> None:
+    pack = _pack(sample_runtime, MONTHLY, "2026-11", tmp_path, model=_NarratingFake(copied=1), save=False)
+    o1 = pack.objectives[0]
+    assert o1.narrative == [] and o1.narrative_fallback is not None
+    assert o1.narrative_fallback.reason == "unsupported" and "9,870,000" in o1.narrative_fallback.model_text
+    assert "Narrative dropped: The model's narrative could not be checked" in render_pack(pack, "md")
+
+
+def test_pack_with_the_model_down_is_built_and_says_the_narrative_is_missing(
+    sample_runtime: Runtime, tmp_path: Path
+) -> None:
+    from assistant.llm import model_client
+    from tests.fakes import closed_port
+    from tests.utils import settings
+
+    client = model_client(settings(llm_model="m", llm_base_url=f"http://127.0.0.1:{closed_port()}/v1", llm_retries=0))
+    pack = _pack(sample_runtime, MONTHLY, "2026-11", tmp_path, model=client, save=False)
+    offline = _pack(sample_runtime, MONTHLY, "2026-11", tmp_path, save=False)
+    assert [o.key_results for o in pack.objectives] == [o.key_results for o in offline.objectives]
+    assert all(o.narrative == [] and o.narrative_fallback is not None for o in pack.objectives)
+    assert {o.narrative_fallback.reason for o in pack.objectives if o.narrative_fallback} == {"unreachable"}
 
 
 def _cli_app() -> typer.Typer:

@@ -72,7 +72,7 @@ def test_selection_errors_are_actionable(sample_runtime: Runtime) -> None:
         draft_strategy(sample_runtime, "x", "colour:blue")
 
 
-def test_llm_sections_are_validated(tmp_path, make_runtime) -> None:  # type: ignore[no-untyped-def]
+def _one_note_runtime(tmp_path, make_runtime):  # type: ignore[no-untyped-def]
     from ingest.pipeline import ingest_paths
 
     (tmp_path / "ws" / "notes").mkdir(parents=True)
@@ -82,17 +82,48 @@ def test_llm_sections_are_validated(tmp_path, make_runtime) -> None:  # type: ig
     )
     runtime = make_runtime()
     ingest_paths(runtime, [tmp_path / "ws"], show_progress=False)
+    return runtime
+
+
+def test_llm_sections_are_verified_or_replaced_by_the_notes(tmp_path, make_runtime) -> None:  # type: ignore[no-untyped-def]
+    runtime = _one_note_runtime(tmp_path, make_runtime)
     replies = [
         "Activation is not moving: 0.321 in September [1]. Activation reached 0.52 in September [1].",
         "Activation is not moving [1][9].",  # [9] was never given to the model
     ] + ["The notes don't cover this."] * 4
     model = GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
     draft = draft_strategy(runtime, "LLM draft", "notes/", model=model)
-    first, second = draft.sections[0].sentences, draft.sections[1].sentences
-    assert first[0].supported and not first[1].supported  # 0.52 is in no note
-    assert [c.source for c in second[0].citations] == ["notes/offsite.md"]
-    assert all(s.sentences[0].text == NOT_COVERED for s in draft.sections[2:])
-    assert draft.unsupported == 5
+    first, second = draft.sections[0], draft.sections[1]
+    # half of the first reply is invented (0.52 is in no note): the section is the note's own words instead
+    assert first.fallback is not None and first.fallback.reason == "unsupported" and first.written_by == "notes"
+    assert "0.52" in first.fallback.model_text and all("0.52" not in s.text for s in first.sentences)
+    assert second.written_by == "model" and second.fallback is None
+    assert [c.source for c in second.sentences[0].citations] == ["notes/offsite.md"] and second.sentences[0].supported
+    for section in draft.sections[2:]:  # declined: the notes' sentences if any fit, else the gap note
+        texts = [s.text for s in section.sentences]
+        assert texts == [NOT_COVERED] or (section.fallback is not None and section.fallback.reason == "declined")
+    shown = [s for section in draft.sections if section.written_by == "model" for s in section.sentences]
+    assert all(s.supported and s.citations for s in shown)
+
+
+def test_draft_with_the_model_down_finishes_offline_at_once(tmp_path, make_runtime) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from assistant.llm import model_client
+    from tests.fakes import closed_port
+    from tests.utils import settings
+
+    runtime = _one_note_runtime(tmp_path, make_runtime)
+    client = model_client(settings(llm_model="m", llm_base_url=f"http://127.0.0.1:{closed_port()}/v1",
+                                   llm_retries=0))
+    began = time.monotonic()
+    draft = draft_strategy(runtime, "Offline", "notes/", model=client)
+    assert time.monotonic() - began < 30
+    offline = draft_strategy(runtime, "Offline", "notes/")
+    assert [s.model_dump(exclude={"fallback"}) for s in draft.sections] == \
+        [s.model_dump(exclude={"fallback"}) for s in offline.sections]
+    reasons = {s.fallback.reason for s in draft.sections if s.fallback}
+    assert reasons == {"unreachable"}
 
 
 def test_cli_json_contract(sample_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,6 +57,12 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
     def _domain(request: Request, exc: ProdopsError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"},
+                            status_code=500)
+
     @app.get("/health", tags=["health"])
     def health() -> dict[str, object]:
         return {

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.schemas import AnswerSentence, Citation, Kind, SearchFilters
+from assistant.schemas import AnswerSentence, Citation, Kind, ModelFallback, SearchFilters
 
 
 class FiltersIn(BaseModel):
@@ -45,6 +45,9 @@ class ChatResponse(BaseModel):
     invalid_citations: list[str] = Field(default_factory=list)
     query: str
     conversation_id: str
+    fallback: ModelFallback | None = Field(default=None, description="Set when the model's answer was replaced by "
+                                           "the offline one: reason, message, the model's text.")
+    removed: list[AnswerSentence] = Field(default_factory=list, description="Model sentences left out: unsupported.")
 
 
 class SearchRequest(BaseModel):

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from assistant.metrics.change import Change
 from assistant.metrics.progress import STATUS_RULE, Progress, Status
-from assistant.schemas import Citation
+from assistant.schemas import Citation, ModelFallback
 
 MOVING_RULE = (
     "A key result's metric is moving when its latest change (the last two values up to the period end) goes "
@@ -76,6 +76,8 @@ class ObjectiveSection(BaseModel):
     changes: list[Statement] = Field(default_factory=list)
     narrative: list[NarrativeSentence] = Field(default_factory=list)
     narrative_dropped: int = Field(default=0, description="Model sentences removed: unsupported or uncited.")
+    narrative_fallback: ModelFallback | None = Field(default=None, description="Why the model's narrative was "
+                                                     "dropped (model down, or too few sentences supported).")
 
 
 class ThemeLine(BaseModel):

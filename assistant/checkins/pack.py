@@ -32,6 +32,7 @@ from assistant.checkins.models import (
 )
 from assistant.checkins.progress import is_moving, owns, progress_as_of
 from assistant.errors import ProdopsError
+from assistant.llm import ModelClient
 from assistant.metrics.change import Change
 from assistant.metrics.progress import Progress, Status
 from assistant.periods import Period, parse_period, period_end
@@ -141,7 +142,7 @@ def _themes(runtime: Runtime, pack: CheckinPack, cadence: Cadence, period: Perio
 
 
 def build_pack(runtime: Runtime, cadence: Cadence, period: str, team: str | None = None,
-               scope: list[str] | None = None, *, model: BaseChatModel | None = None,
+               scope: list[str] | None = None, *, model: ModelClient | BaseChatModel | None = None,
                history_dir: Path | None = None, save: bool = True, evidence: bool = True) -> CheckinPack:
     """The pack of ``cadence`` for ``period`` (e.g. ``2026-11``), optionally for one team, in ``scope``.
 

@@ -36,7 +36,15 @@ def answer_json(answer: Answer) -> dict[str, object]:
                       for s in answer.sentences],
         "invalid_citations": answer.invalid_citations,
         "query": answer.query,
+        "fallback": answer.fallback.model_dump() if answer.fallback else None,
+        "removed": [{"text": s.text, "supported": s.supported, "score": s.score} for s in answer.removed],
     }
+
+
+def print_notice(answer: Answer, err: Console) -> None:
+    """One line on stderr when the model's answer was replaced by the offline one (exit code stays 0)."""
+    if answer.fallback is not None:
+        err.print(f"[yellow]note:[/yellow] {escape(answer.fallback.message)}", soft_wrap=True)
 
 
 def print_answer(answer: Answer) -> None:

@@ -21,14 +21,17 @@ from assistant.cli.answers import (
     answer_json,
     filters_from,
     print_answer,
+    print_notice,
 )
 from assistant.cli.checkins import checkin_app
-from assistant.cli.common import console, friendly_errors
+from assistant.cli.common import console, err_console, friendly_errors
 from assistant.cli.drafts import align as align_command
 from assistant.cli.drafts import draft_app
 from assistant.cli.drafts import themes as themes_command
 from assistant.cli.evaluate import eval_command
 from assistant.cli.grounding import grounding_app
+from assistant.cli.model import model_app
+from assistant.cli.streaming import final_answer, notices_only, show_stream
 from assistant.cli.workflows import contacts_app
 from assistant.cli.workflows import metrics as metrics_command
 from assistant.runtime import Runtime, default_runtime
@@ -98,10 +101,13 @@ def ask(
     since: SinceOpt = None,
     until: UntilOpt = None,
 ) -> None:
-    """Answer one question with numbered citations (or say the sources don't cover it)."""
+    """Answer one question with numbered citations (or say the sources don't cover it); streamed as written."""
     from assistant.chat import ChatService
 
-    answer = ChatService(_runtime()).ask(question, filters_from(kind, team, since, until))
+    notices_only()
+    items = ChatService(_runtime()).stream(question, filters_from(kind, team, since, until))
+    answer = final_answer(items) if as_json else show_stream(items, console)
+    print_notice(answer, err_console)
     if as_json:
         typer.echo(json.dumps(answer_json(answer)))
     else:
@@ -138,6 +144,7 @@ def chat(kind: KindOpt = None, team: TeamOpt = None) -> None:
     from assistant.chat import ChatService
     from assistant.store.conversations import Message
 
+    notices_only()
     service = ChatService(_runtime())
     history: list[Message] = []
     console.print("[dim]Ask a question (empty line or Ctrl-D to quit).[/dim]")
@@ -148,7 +155,8 @@ def chat(kind: KindOpt = None, team: TeamOpt = None) -> None:
             break
         if not question:
             break
-        answer = service.ask(question, filters_from(kind, team), history=history)
+        answer = show_stream(service.stream(question, filters_from(kind, team), history=history), console)
+        print_notice(answer, err_console)
         print_answer(answer)
         history += [Message(role="user", content=answer.query or question),
                     Message(role="assistant", content=answer.answer)]
@@ -180,6 +188,7 @@ app.command()(metrics_command)
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(grounding_app, name="grounding")
 app.add_typer(checkin_app, name="checkin")
+app.add_typer(model_app, name="model")
 
 
 def main() -> None:

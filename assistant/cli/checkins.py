@@ -17,7 +17,8 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from assistant.cli.common import FormatOpt, console, friendly_errors
+from assistant.cli.common import FormatOpt, console, err_console, friendly_errors
+from assistant.cli.streaming import notices_only
 from assistant.errors import ProdopsError
 from assistant.runtime import Runtime, default_runtime
 
@@ -65,8 +66,13 @@ def run(
 
     runtime = _runtime()
     found = find_cadence(_workspace(runtime, workspace), cadence)
+    notices_only()
     pack = build_pack(runtime, found, period, team, model=build_chat_model_if_configured(runtime), save=save)
     text = render_pack(pack, fmt, found)
+    dropped = [o.narrative_fallback for o in pack.objectives if o.narrative_fallback]
+    if dropped:
+        err_console.print(f"[yellow]note:[/yellow] {len(dropped)} objective narrative(s) dropped; first reason: "
+                          f"{dropped[0].message}", soft_wrap=True)
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:

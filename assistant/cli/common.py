@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from assistant.errors import ProdopsError
 from assistant.reports import Format
@@ -26,7 +27,7 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ProdopsError as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
+            err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # '[local]' is not markup
             raise typer.Exit(2) from exc
 
     return wrapper  # type: ignore[return-value]

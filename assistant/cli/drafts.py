@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import FormatOpt, friendly_errors
+from assistant.cli.common import FormatOpt, err_console, friendly_errors
+from assistant.cli.streaming import notices_only
 from assistant.reports import render
 from assistant.runtime import default_runtime
 
@@ -36,6 +37,7 @@ def strategy(
     from assistant.strategy.draft import draft_strategy, load_sections
 
     runtime = default_runtime()
+    notices_only()
     draft = draft_strategy(
         runtime,
         title,
@@ -44,6 +46,11 @@ def strategy(
         sections=load_sections(sections) if sections else None,
     )
     _emit(render("draft", draft, fmt), out)
+    fallbacks = [s.fallback for s in draft.sections if s.fallback]
+    if fallbacks:
+        err_console.print(f"[yellow]note:[/yellow] {len(fallbacks)} of {len(draft.sections)} sections use the notes' "
+                          f"own sentences instead of the model's text; first reason: {fallbacks[0].message}",
+                          soft_wrap=True)
 
 
 def themes(
@@ -56,7 +63,8 @@ def themes(
 ) -> None:
     """Research themes across interviews, ranked by distinct customers, with verbatim quotes."""
     from assistant.chat import build_chat_model_if_configured
-    from assistant.themes.report import relabel_with_model, synthesize_themes
+    from assistant.themes.model_labels import relabel_with_model
+    from assistant.themes.report import synthesize_themes
 
     runtime = default_runtime()
     report = synthesize_themes(
@@ -68,8 +76,11 @@ def themes(
     )
     model = build_chat_model_if_configured(runtime)
     if model is not None:
+        notices_only()
         report = relabel_with_model(report, model)
     _emit(render("themes", report, fmt), out)
+    if report.label_notice:
+        err_console.print(f"[yellow]note:[/yellow] {report.label_notice}", soft_wrap=True)
 
 
 draft_app.command("strategy")(friendly_errors(strategy))

@@ -15,6 +15,7 @@ import re
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
+from assistant.llm import ModelClient
 from assistant.planning.cues import period_of, status_word
 from assistant.planning.items import Records, Where
 from assistant.planning.parse import ParsedSource
@@ -58,11 +59,15 @@ def locate(source: str, text: str | None) -> tuple[int, int] | None:
     return (found.start(), found.end()) if found else None
 
 
-def read_with_model(model: BaseChatModel, text: SourceText, prefix: str, max_chars: int) -> ParsedSource:
+def read_with_model(model: ModelClient | BaseChatModel, text: SourceText, prefix: str,
+                    max_chars: int) -> ParsedSource:
     """The document's plan as the model reads it, keeping only what is verbatim in the document."""
     prompt = render("plan_extract", title=text.title or text.source, document=text.text[:max_chars])
     try:
-        reply = model.with_structured_output(ModelPlan).invoke(prompt)
+        if isinstance(model, ModelClient):  # bounded: the plan task's token limit and the timeout
+            reply = model.structured("plan", ModelPlan, prompt)
+        else:
+            reply = model.with_structured_output(ModelPlan).invoke(prompt)
         plan = reply if isinstance(reply, ModelPlan) else ModelPlan.model_validate(reply)
     except Exception as exc:  # a model failure must never fail the workflow: the document stays unread
         log.warning("the language model could not read %s as a plan: %s", text.source, exc)

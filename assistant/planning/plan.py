@@ -29,6 +29,8 @@ from assistant.store.filters import chroma_where
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.llm import ModelClient
+
 
 class KeyResult(BaseModel):
     """A measurable result of an objective, e.g. ``KR1.2 — Raise activation from 0.312 to 0.400``.
@@ -180,7 +182,7 @@ def metric_key(name: str) -> str:
 
 
 def load_plan(runtime: Runtime, scope: list[str] | None = None, sources: list[str] | None = None,
-              model: BaseChatModel | None = None) -> Plan:
+              model: ModelClient | BaseChatModel | None = None) -> Plan:
     """The plan from every ingested document the caller may read (``scope``: their teams; None: all).
 
     Strategy documents are always read; other documents (notes, memos) only when their text carries plan words,

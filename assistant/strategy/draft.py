@@ -2,9 +2,10 @@
 
 Offline, each section collects the notes' own sentences that fit its brief best (sentences are embedded once,
 assigned to the section they fit best, diversified), so every claim is a cited quote. With a language model,
-each section is written from a prompt over the best-matching notes and its citations are validated like chat
-answers. Either way every sentence is checked against what it cites, figures are checked against the metric
-reports, sections the notes don't cover say so for the author, and contradictions between notes are listed.
+each section is written from a prompt over the best-matching notes, verified like chat answers, and replaced
+by the notes' own sentences when it doesn't pass (:mod:`assistant.strategy.model_sections`). Either way
+every sentence is checked against what it cites, figures are checked against the metric reports, sections the
+notes don't cover say so for the author, and contradictions between notes are listed.
 """
 
 from __future__ import annotations
@@ -15,19 +16,19 @@ from pathlib import Path
 import numpy as np
 import yaml
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
 from assistant.grounding.checker import support
-from assistant.prompting import PROMPTS_DIR, declined, render
+from assistant.llm import ModelClient, as_client
+from assistant.prompting import PROMPTS_DIR
 from assistant.retrieval.hybrid import mmr
 from assistant.runtime import Runtime
 from assistant.safety import looks_like_injection
-from assistant.schemas import Chunk, Citation, Hit
+from assistant.schemas import Chunk, Citation, Hit, ModelFallback
 from assistant.strategy.checks import Contradiction, check_metric_claim, find_contradictions
+from assistant.strategy.model_sections import write_section
 from assistant.strategy.sources import select_notes
 from assistant.synthesis.base import evidence_text
-from assistant.synthesis.llm import parse_cited_sentences
 from assistant.text import content_terms, split_sentences, strip_markup
 
 _LABEL = re.compile(r"^[A-Z][A-Z ]{3,}\s*[—:-]")  # "CONFIDENTIAL — leadership team only."
@@ -52,6 +53,9 @@ class DraftSentence(BaseModel):
 class DraftSection(BaseModel):
     heading: str
     sentences: list[DraftSentence]
+    written_by: str = Field(default="notes", description="model: the model's verified text; notes: quotes.")
+    fallback: ModelFallback | None = Field(default=None, description="Why the model's text was not used.")
+    removed: list[DraftSentence] = Field(default_factory=list, description="Model sentences left out: unsupported.")
 
 
 class MetricConflict(BaseModel):
@@ -123,35 +127,20 @@ def _extractive_section(
     return [mine[i] for i in order]
 
 
-def _llm_section(
-    model: BaseChatModel, title: str, spec: SectionSpec, hits: list[Hit], company: str, limit: int
-) -> list[tuple[str, list[str]]]:
-    prompt = render(
-        "strategy_section",
-        title=title,
-        heading=spec.heading,
-        brief=spec.brief,
-        hits=hits,
-        company_name=company,
-        max_sentences=limit,
-    )
-    reply = str(model.invoke([HumanMessage(content=prompt)]).content)
-    if declined(reply):
-        return []
-    drafted, _invalid = parse_cited_sentences(reply, hits)
-    return drafted
-
-
 def draft_strategy(
     runtime: Runtime,
     title: str,
     spec: str,
     scope: list[str] | None = None,
-    model: BaseChatModel | None = None,
+    model: ModelClient | BaseChatModel | None = None,
     sections: list[SectionSpec] | None = None,
     per_section: int = 5,
 ) -> StrategyDraft:
-    """Draft ``title`` from the notes selected by ``spec`` (see :func:`select_notes`), in the caller's scope."""
+    """Draft ``title`` from the notes selected by ``spec`` (see :func:`select_notes`), in the caller's scope.
+
+    With a model, each section costs one bounded call (``PRODOPS_LLM_MAX_TOKENS_SECTION``,
+    ``PRODOPS_LLM_TIMEOUT``); after a failed call the rest of the draft is written offline without waiting."""
+    client = as_client(model, runtime.settings)
     sections = sections or load_sections()
     notes = select_notes(runtime, spec, scope)
     statements = _statements(notes)
@@ -162,18 +151,25 @@ def draft_strategy(
     assign = sims.argmax(axis=1) if len(statements) else np.zeros(0, dtype=int)
     by_id = {c.id: c for c in notes}
     for index, section in enumerate(sections):
-        if model is not None:
-            order: list[int] = [int(i) for i in np.argsort(-sims[:, index])[:24]] if len(statements) else []
+        written = None
+        if client is not None and statements:
+            order: list[int] = [int(i) for i in np.argsort(-sims[:, index])[:24]]
             chunk_ids = list(dict.fromkeys(statements[i][1].id for i in order))[:8]
             hits = [Hit(chunk=by_id[i], score=1.0) for i in chunk_ids]
-            drafted = _llm_section(model, title, section, hits, runtime.settings.company_name, per_section)
+            written = write_section(client, lambda text, cited: _check(text, cited, runtime), title,
+                                    section.heading, section.brief, hits, runtime.settings.company_name, per_section)
+        if written is not None and written.fallback is None:
+            out = DraftSection(heading=section.heading, sentences=written.sentences, written_by="model",
+                               removed=written.removed)
         else:
             chosen = _extractive_section(index, assign, sims, vectors, statements, per_section)
-            drafted = [(statements[i][0], [statements[i][1].id]) for i in chosen]
-        sentences = [_check(text, [by_id[c] for c in ids if c in by_id], runtime) for text, ids in drafted]
-        if not sentences:
-            sentences = [DraftSentence(text=NOT_COVERED, supported=False, note="gap for the author")]
-        draft.sections.append(DraftSection(heading=section.heading, sentences=sentences))
+            sentences = [_check(statements[i][0], [statements[i][1]], runtime) for i in chosen]
+            declined_too = written is not None and written.declined and not sentences
+            out = DraftSection(heading=section.heading, sentences=sentences,
+                               fallback=None if written is None or declined_too else written.fallback)
+        if not out.sentences:
+            out.sentences = [DraftSentence(text=NOT_COVERED, supported=False, note="gap for the author")]
+        draft.sections.append(out)
     draft.contradictions = find_contradictions(_windows(statements), _window_vectors(vectors, statements))
     for text, chunk in statements:
         problem = check_metric_claim(text, runtime.metric_rows)

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from assistant.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from assistant.themes.report import Theme, ThemeReport, relabel_with_model, synthesize_themes
+    from assistant.themes.model_labels import relabel_with_model
+    from assistant.themes.report import Theme, ThemeReport, synthesize_themes
 
 __getattr__ = lazy_exports(
     __name__,
-    {"Theme": "report", "ThemeReport": "report", "synthesize_themes": "report", "relabel_with_model": "report"},
+    {"Theme": "report", "ThemeReport": "report", "synthesize_themes": "report", "relabel_with_model": "model_labels"},
 )
 __all__ = ["Theme", "ThemeReport", "relabel_with_model", "synthesize_themes"]

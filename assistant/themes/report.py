@@ -17,19 +17,16 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
 from assistant.access import chunk_readable
-from assistant.prompting import render
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, SearchFilters
 from assistant.segments import customer_evidence_filters
 from assistant.store.filters import chroma_where
 from assistant.text import content_terms, stem
 from assistant.themes.clustering import MIN_COHESION, breadth, cluster_turns, cohesion, normalise
-from assistant.themes.labels import candidates, model_label_ok, pick_label, top_words
+from assistant.themes.labels import candidates, pick_label, top_words
 from assistant.themes.quotes import against, fingerprint, near_duplicate, pick_quotes
 
 _log = logging.getLogger(__name__)
@@ -66,6 +63,8 @@ class Theme(BaseModel):
     focus: float = Field(default=0.0, description="Share of the theme's turns that say its most said keyword.")
     label_source: str = "phrases"
     chunk_ids: list[str] = Field(default_factory=list, exclude=True)  # the theme's turns (not serialised)
+    model_label: str | None = Field(default=None, description="What the model proposed (kept for inspection).")
+    label_note: str | None = Field(default=None, description="Why the model's label was not used.")
 
 
 class ThemeReport(BaseModel):
@@ -80,6 +79,7 @@ class ThemeReport(BaseModel):
     people: int = 0
     other_turns: int = Field(default=0, description="Turns in no theme shown (incoherent or unshared groups).")
     other_share: float = 0.0
+    label_notice: str | None = Field(default=None, description="Why some or all labels are the keyword labels.")
 
 
 def person_of(chunk: Chunk) -> str:
@@ -208,18 +208,3 @@ def focus(chunks: Sequence[Chunk], keywords: Sequence[str], top: int = 3) -> flo
     shares = [sum(stem(k) in s for s in said) / len(said) for k in keywords[:top] if said]
     return max(shares, default=0.0)
 
-
-def relabel_with_model(report: ThemeReport, model: BaseChatModel) -> ThemeReport:
-    """Readable theme names from a language model, each kept only when its words are found in the theme's
-    quotes (else the offline label stays). Counts, quotes and citations are never touched."""
-    for theme in report.themes:
-        prompt = render("theme_label", keywords=theme.keywords, quotes=theme.quotes)
-        try:
-            reply = str(model.invoke([HumanMessage(content=prompt)]).content).strip().strip('"').splitlines()
-        except Exception as exc:  # noqa: BLE001 - a model failure leaves the offline label, never fails the run
-            _log.warning("theme label model failed (%s); keeping the offline label %r", exc, theme.label)
-            continue
-        name = reply[0].strip().strip('"') if reply else ""
-        if name and model_label_ok(name, [q.text for q in theme.quotes]):
-            theme.label, theme.label_source = name, "model"
-    return report

@@ -1,8 +1,14 @@
-"""POST /v1/chat: answers with citations; ``stream: true`` gives Server-Sent Events."""
+"""POST /v1/chat: answers with citations; ``stream: true`` gives Server-Sent Events.
+
+A language model that fails is not an error here: the chat service answers offline and says so in the
+answer's ``fallback``. Anything else that fails once the stream has started (the headers are sent) becomes an
+``error`` event with a message, then ``done``, so a client never sees a stream that just stops.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 
 from fastapi import APIRouter, HTTPException, status
@@ -10,11 +16,12 @@ from fastapi.responses import StreamingResponse
 
 from assistant.api.deps import CallerDep, ChatDep, ConversationsDep
 from assistant.api.models import ChatRequest, ChatResponse
-from assistant.errors import NotFound
+from assistant.errors import NotFound, ProdopsError
 from assistant.schemas import Answer
 from assistant.store.conversations import Message
 
 router = APIRouter(prefix="/v1", tags=["chat"])
+log = logging.getLogger("prodops.api")
 
 
 def _response(answer: Answer, conversation_id: str) -> ChatResponse:
@@ -47,13 +54,18 @@ def chat(body: ChatRequest, caller: CallerDep, service: ChatDep, store: Conversa
         return _response(answer, conversation_id)
 
     def events() -> Iterator[str]:
-        for item in items:
-            if isinstance(item, Answer):
-                record(item)
-                final = _response(item, conversation_id).model_dump_json()
-                yield f"event: final\ndata: {final}\n\n"
-            else:
-                yield f"event: delta\ndata: {json.dumps({'text': item})}\n\n"
+        try:
+            for item in items:
+                if isinstance(item, Answer):
+                    record(item)
+                    final = _response(item, conversation_id).model_dump_json()
+                    yield f"event: final\ndata: {final}\n\n"
+                else:
+                    yield f"event: delta\ndata: {json.dumps({'text': item})}\n\n"
+        except Exception as exc:  # noqa: BLE001 - the status line is sent: report in-band, never cut the stream
+            log.exception("chat stream failed")
+            detail = str(exc) if isinstance(exc, ProdopsError) else f"the answer failed: {type(exc).__name__}"
+            yield f"event: error\ndata: {json.dumps({'detail': detail})}\n\n"
         yield "event: done\ndata: {}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

@@ -13,7 +13,8 @@ from assistant.api.deps import CallerDep, ChatDep, RuntimeDep
 from assistant.reports import Format, render
 from assistant.strategy.draft import StrategyDraft, draft_strategy
 from assistant.text import format_number
-from assistant.themes.report import ThemeReport, relabel_with_model, synthesize_themes
+from assistant.themes.model_labels import relabel_with_model
+from assistant.themes.report import ThemeReport, synthesize_themes
 
 router = APIRouter(prefix="/v1", tags=["workflows"])
 

@@ -15,6 +15,10 @@ function citeButton(citation, sentence = "") {
 function renderAnswer(answer) {
   const byNumber = new Map(answer.citations.map((c) => [c.n, c]));
   const body = h("div", { class: "answer-body" });
+  if (answer.fallback) {
+    // the model's answer was replaced by the offline one: say so, in words
+    body.append(h("p", { class: "warning-note", role: "note", text: answer.fallback.message }));
+  }
   if (answer.abstained) {
     body.append(h("p", { class: "abstain-label", text: "No grounded answer" }), h("p", { text: answer.answer }));
     return body;
@@ -83,6 +87,8 @@ async function ask(question, filters) {
         reply.scrollIntoView({ block: "end" });
       } else if (event === "final") {
         final = data;
+      } else if (event === "error") {
+        throw new Error(data.detail || "the answer failed");
       } else if (event === "done") {
         break;
       }
