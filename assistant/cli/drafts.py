@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.cli.common import FormatOpt, friendly_errors
+from assistant.cli.common import FormatOpt, JsonOpt, friendly_errors, output_format
+from assistant.cli.options import SinceOpt, UntilOpt, check_team, date_range
 from assistant.reports import render
 from assistant.runtime import default_runtime
 
@@ -30,6 +30,7 @@ def strategy(
     fmt: FormatOpt = "md",
     out: OutOpt = None,
     sections: Annotated[Path | None, typer.Option(help="A YAML section template (default prompts/).")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Draft a strategy document from notes; unsupported claims and contradictions are flagged."""
     from assistant.chat import build_chat_model_if_configured
@@ -43,42 +44,40 @@ def strategy(
         model=build_chat_model_if_configured(runtime),
         sections=load_sections(sections) if sections else None,
     )
-    _emit(render("draft", draft, fmt), out)
+    _emit(render("draft", draft, output_format(fmt, as_json)), out)
 
 
 def themes(
     team: Annotated[str | None, typer.Option(help="Only interviews by this team.")] = None,
-    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     min_customers: Annotated[int, typer.Option(min=1, help="Hide themes raised by fewer customers.")] = 2,
     fmt: FormatOpt = "md",
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Research themes across interviews, ranked by distinct customers, with verbatim quotes."""
     from assistant.chat import build_chat_model_if_configured
     from assistant.themes.report import relabel_with_model, synthesize_themes
 
     runtime = default_runtime()
-    report = synthesize_themes(
-        runtime,
-        team=team,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        min_customers=min_customers,
-    )
+    start, end = date_range(since, until)
+    report = synthesize_themes(runtime, team=check_team(runtime, team), since=start, until=end,
+                               min_customers=min_customers)
     model = build_chat_model_if_configured(runtime)
     if model is not None:
         report = relabel_with_model(report, model)
-    _emit(render("themes", report, fmt), out)
+    _emit(render("themes", report, output_format(fmt, as_json)), out)
 
 
 draft_app.command("strategy")(friendly_errors(strategy))
 
 
-def align(fmt: FormatOpt = "md", out: OutOpt = None) -> None:
+def align(fmt: FormatOpt = "md", out: OutOpt = None, as_json: JsonOpt = False) -> None:
     """The alignment map: objectives, their initiatives, key-result progress and customer evidence; gaps."""
     from assistant.alignment import build_alignment
     from assistant.text import format_number
 
     report = build_alignment(default_runtime())
-    _emit(render("alignment", report, fmt, num=lambda v: "—" if v is None else format_number(v)), out)
+    number = lambda v: "—" if v is None else format_number(v)  # noqa: E731
+    _emit(render("alignment", report, output_format(fmt, as_json), num=number), out)
