@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
@@ -35,6 +36,12 @@ from assistant.store.conversations import ConversationStore
 
 log = logging.getLogger("prodops.api")
 DOCS_ASSETS = "/docs-assets"
+# The docs pages run their inline start-up script, load their assets from this server and nothing else: even a
+# logo their bundles link to on a CDN is never fetched (everything runs offline).
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+            "frame-ancestors 'none'")
+DOCS_PAGES = ("/docs", "/redoc")
 
 
 def create_app(runtime: Runtime | None = None, chat_service: ChatService | None = None) -> FastAPI:
@@ -77,6 +84,13 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
             message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
             return JSONResponse(error_body(message, 422), 422)
         return await request_validation_exception_handler(request, exc)
+
+    @app.middleware("http")
+    async def _docs_offline(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        if request.url.path.startswith(DOCS_PAGES):
+            response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, object]:

@@ -94,6 +94,7 @@ class ChunkOut(BaseModel):
     title: str
     kind: Kind
     metadata: dict[str, object]
+    html: str = Field(default="", description="The text as sanitized HTML (Markdown rendered, raw HTML escaped).")
 
 
 class SourceDetail(SourceOut):
