@@ -58,7 +58,7 @@ function markRange(root, start, end) {
     offset += node.data.length;
     const s = Math.max(start, from);
     const e = Math.min(end, offset);
-    if (s < e) pieces.push([node, s - from, e - from]);
+    if (s < e && node.data.slice(s - from, e - from).trim()) pieces.push([node, s - from, e - from]);
   }
   for (const [node, s, e] of pieces.reverse()) {
     const middle = node.splitText(s);
