@@ -8,9 +8,7 @@ when configured), and record the exchange.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
+from typing import TYPE_CHECKING
 
 from assistant.llm import build_chat_model, llm_configured
 from assistant.metrics.answers import metric_answer
@@ -23,7 +21,9 @@ from assistant.schemas import Answer, Hit, SearchFilters
 from assistant.store.conversations import Message
 from assistant.synthesis.base import Synthesizer, abstain
 from assistant.synthesis.extractive import ExtractiveSynthesizer
-from assistant.synthesis.llm import LLMSynthesizer
+
+if TYPE_CHECKING:  # LangChain loads only with a configured model (CLI start-up, see benchmarks/cli.py)
+    from langchain_core.language_models import BaseChatModel
 
 
 def build_chat_model_if_configured(runtime: Runtime) -> BaseChatModel | None:
@@ -36,6 +36,8 @@ def build_synthesizer(runtime: Runtime, model: BaseChatModel | None = None) -> S
     if model is None and llm_configured(runtime.settings):
         model = build_chat_model(runtime.settings)
     if model is not None:
+        from assistant.synthesis.llm import LLMSynthesizer
+
         return LLMSynthesizer(model, company_name=runtime.settings.company_name)
     return ExtractiveSynthesizer()
 
@@ -61,6 +63,8 @@ class ChatService:
         if not history:
             return question
         if self.model is not None:
+            from langchain_core.messages import HumanMessage
+
             prompt = render("condense_question", history=list(history)[-6:], question=question)
             rewritten = str(self.model.invoke([HumanMessage(content=prompt)]).content).strip()
             return rewritten or question

@@ -7,12 +7,13 @@ fake chat models.
 
 from __future__ import annotations
 
-from typing import Any
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
+
+if TYPE_CHECKING:  # LangChain is imported only when a model is built: offline commands start faster without it
+    from langchain_core.language_models import BaseChatModel
 
 
 def llm_configured(settings: Settings) -> bool:
