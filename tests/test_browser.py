@@ -263,8 +263,8 @@ def test_api_key_field_when_the_server_uses_keys(open_page: Callable[[str], Any]
     with serve(_app(runtime)) as url:
         page = open_page(f"{url}/#ingest")
         assert page.locator("#auth-mode").inner_text() == "api-keys"
-        page.locator("#sources-count", has_text="API key").wait_for()  # refused without a key
-        page.get_by_label("API key").fill(key)
+        page.locator("#sources-count", has_text="access key").wait_for()  # refused without a key, in plain words
+        page.get_by_label("Access key").fill(key)
         page.get_by_role("button", name="Use key").click()
         page.get_by_role("button", name="Refresh", exact=True).click()
         page.locator("#sources-table tbody tr").first.wait_for()

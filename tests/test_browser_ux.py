@@ -110,7 +110,7 @@ def test_no_empty_bubbles_after_a_401(new_page: Callable[..., Any], sample_runti
     with serve(_app(runtime)) as url:
         page = new_page(url)
         assert "admin gave you" in page.locator("#key-help").inner_text()  # plain-language key prompt
-        page.get_by_label("API key").fill("wrong-key")
+        page.get_by_label("Access key").fill("wrong-key")
         page.get_by_role("button", name="Use key").click()
         page.get_by_label("Your question").fill(QUESTIONS[0])
         page.get_by_role("button", name="Ask").click()
@@ -121,7 +121,7 @@ def test_no_empty_bubbles_after_a_401(new_page: Callable[..., Any], sample_runti
         assert page.get_by_label("Your question").input_value() == QUESTIONS[0]  # the question is kept
         assert "access key" in page.locator("#key-state").inner_text()
         shot(page, "chat-401")
-        page.get_by_label("API key").fill("right-key")
+        page.get_by_label("Access key").fill("right-key")
         page.get_by_role("button", name="Use key").click()
         page.get_by_role("button", name="Ask").click()
         page.locator(".turn.assistant .answer-body").wait_for()
