@@ -72,19 +72,26 @@ function words(text) {
   return new Set((text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) || []));
 }
 
-/** Where `quote` is in `full`: exactly (ignoring punctuation, case and Markdown marks), else the sentence of
- * `full` that shares most of its words (at least half), else null. Returns [start, end] in `full`. */
+function exact(index, text) {
+  const wanted = normalized(text).norm;
+  if (wanted.length < 6) return null;
+  const found = index.norm.indexOf(wanted);
+  return found === -1 ? null : [index.at[found], index.at[found + wanted.length - 1] + 1];
+}
+
+/** Where `quote` is in `full`, as [start, end] ranges: exactly (ignoring punctuation, case and Markdown marks);
+ * else its parts (a sentence composed from a heading and a list item, "ENT-2 ... — Status: at risk", is
+ * found part by part); else the one sentence of `full` that shares most of its words (at least half). */
 function locate(full, index, quote) {
-  const wanted = normalized(quote).norm;
-  if (wanted.length >= 6) {
-    const found = index.norm.indexOf(wanted);
-    if (found !== -1) return [index.at[found], index.at[found + wanted.length - 1] + 1];
-  }
+  const whole = exact(index, quote);
+  if (whole) return [whole];
+  const parts = quote.split(/\s+[—–]\s+|;\s+/).map((part) => exact(index, part)).filter(Boolean);
+  if (parts.length) return parts;
   const target = words(quote);
-  if (!target.size) return null;
-  let best = null;
+  if (!target.size) return [];
+  let best = [];
   let bestScore = 0.5;
-  const sentence = /[^.!?\n]+[.!?]*/g;
+  const sentence = /(?:[^.!?\n]|[.!?](?=\S))+[.!?]*/g; // "2.0" and "e.g." do not end a sentence
   let match;
   while ((match = sentence.exec(full))) {
     const have = words(match[0]);
@@ -93,7 +100,7 @@ function locate(full, index, quote) {
     const score = shared / target.size;
     if (score > bestScore) {
       bestScore = score;
-      best = [match.index, match.index + match[0].length];
+      best = [[match.index, match.index + match[0].length]];
     }
   }
   return best;
@@ -105,7 +112,7 @@ export function highlight(root, quotes) {
   if (!list.length) return null;
   const full = textNodes(root).map((n) => n.data).join("");
   const index = normalized(full);
-  const ranges = list.map((q) => locate(full, index, q)).filter(Boolean).sort((a, b) => b[0] - a[0]);
+  const ranges = list.flatMap((q) => locate(full, index, q)).sort((a, b) => b[0] - a[0]);
   let last = Infinity;
   for (const [start, end] of ranges) {
     if (end > last) continue; // overlapping: keep the later one already marked
