@@ -22,7 +22,8 @@ class FiltersIn(BaseModel):
     @classmethod
     def _kind_aliases(cls, value: object) -> object:
         """Folder names ingestion reads as kinds ("roadmap", "okrs", "research"...) are accepted as kinds."""
-        from ingest.metadata import FOLDER_KINDS, KIND_VALUES
+        from ingest.kinds import FOLDER_KINDS
+        from ingest.metadata import KIND_VALUES
 
         aliases = {**FOLDER_KINDS, **KIND_VALUES}
         if isinstance(value, str):

@@ -27,7 +27,8 @@ UntilOpt = Annotated[str | None, typer.Option("--until", help="Up to this date, 
 
 def kind_aliases() -> dict[str, Kind]:
     """Every name accepted for a kind: the kinds, and the folder names ingestion reads as kinds."""
-    from ingest.metadata import FOLDER_KINDS, KIND_VALUES
+    from ingest.kinds import FOLDER_KINDS
+    from ingest.metadata import KIND_VALUES
 
     return {**FOLDER_KINDS, **KIND_VALUES}
 
