@@ -6,6 +6,7 @@ values through :func:`get_settings`, so a deployment is described by its environ
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -141,6 +142,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"PRODOPS_API_KEYS entry {entry.name!r}: key_sha256 must be 64 hex characters")
         return keys
 
+    def anchored(self, base: Path) -> Settings:
+        """These settings with relative paths made absolute: the rule that keeps them independent of the cwd.
+
+        A relative ``data_dir`` or ``workspace`` from the ``.env`` file (or a default) is taken relative to
+        ``base``, the folder of that ``.env`` file; a relative value from an environment variable is taken
+        relative to the current directory, as a shell user expects. Either way it is resolved once, here.
+        """
+        updates: dict[str, Path] = {}
+        for name in _PATH_FIELDS:
+            value: Path = getattr(self, name)
+            if not value.is_absolute():
+                origin = Path.cwd() if f"PRODOPS_{name.upper()}" in os.environ else base
+                updates[name] = (origin / value).resolve()
+        return self.model_copy(update=updates)
+
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
@@ -158,7 +174,25 @@ class Settings(BaseSettings):
         return self.data_dir / "conversations.sqlite3"
 
 
+_PATH_FIELDS = ("data_dir", "workspace")
+
+
+def find_env_file(start: Path | None = None) -> Path | None:
+    """The nearest ``.env`` file in ``start`` (default: the current directory) or its parents, as git finds .git.
+
+    So any command run from inside a project reads the project's settings, and the paths in them mean the same.
+    """
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / ".env"
+        if path.is_file():
+            return path
+    return None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; relative paths anchored by :meth:`Settings.anchored`."""
+    env_file = find_env_file()
+    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    return settings.anchored(env_file.parent if env_file else Path.cwd())

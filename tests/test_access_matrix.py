@@ -88,6 +88,23 @@ def _deal(w: World) -> str:
     return DEAL
 
 
+def _list_conversations(w: World, h: dict[str, str]) -> Response:
+    """The caller's list after clearing conversations other cases started (their titles are the caller's own
+    questions, which name restricted documents on purpose): what remains must be only the caller's own."""
+    listed = w.client.get("/v1/conversations", headers=h)
+    if listed.status_code == 200:
+        for item in listed.json():
+            if item["id"] != w.conversation:
+                w.client.delete(f"/v1/conversations/{item['id']}", headers=h)
+    return w.client.get("/v1/conversations", headers=h)
+
+
+def _delete_fresh(w: World, h: dict[str, str]) -> Response:
+    """Start a conversation with the own key, then delete it as ``h`` (the shared one stays for other cases)."""
+    started = w.client.post("/v1/chat", json=_ask("Which objective does GRO-3 serve?"), headers=headers("own"))
+    return w.client.delete(f"/v1/conversations/{started.json()['conversation_id']}", headers=h)
+
+
 PUBLIC = Case(call=lambda w, h: w.client.get("/health", headers=h), public=True)
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/health"): PUBLIC,
@@ -109,6 +126,17 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/v1/conversations/{conversation_id}"): Case(
         call=_get(lambda w: f"/v1/conversations/{w.conversation}"), other=404, marker=lambda w: w.conversation
     ),
+    ("GET", "/v1/conversations"): Case(call=_list_conversations, marker=lambda w: w.conversation),
+    ("DELETE", "/v1/conversations/{conversation_id}"): Case(call=_delete_fresh, own=204, other=404),
+    ("POST", "/v1/conversations/{conversation_id}/feedback"): Case(
+        call=lambda w, h: w.client.post(f"/v1/conversations/{w.conversation}/feedback",
+                                        json={"position": 1, "rating": "up"}, headers=h), other=404),
+    ("POST", "/v1/chat/completions"): Case(call=_post("/v1/chat/completions", {
+        "model": "prodops", "messages": [{"role": "user", "content": "What discount did Bellhaven Health System "
+                                          "ask for?"}]}), marker=_deal),
+    ("GET", "/v1/models"): Case(call=_get("/v1/models")),
+    ("GET", "/v1/models/{model_id}"): Case(call=_get("/v1/models/prodops")),
+    ("MOUNT", "/docs-assets"): Case(call=_get("/docs-assets/swagger-ui-bundle.js"), public=True),
     ("POST", "/v1/drafts/strategy"): Case(
         call=_post("/v1/drafts/strategy", {"title": "H1 plan", "from": f"{DEAL} notes/2026-11-17-competitive-note.md"}),
         marker=_deal,

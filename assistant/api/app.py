@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 
 from assistant import __version__
 from assistant.api.jobs import JobRegistry
+from assistant.api.openai_models import error_body
 from assistant.api.routes import (
     chat,
     checkins,
@@ -16,6 +21,7 @@ from assistant.api.routes import (
     conversations,
     documents,
     metrics,
+    openai,
     search,
     sources,
     web,
@@ -29,14 +35,23 @@ from assistant.runtime import Runtime
 from assistant.store.conversations import ConversationStore
 
 log = logging.getLogger("prodops.api")
+DOCS_ASSETS = "/docs-assets"
+# The docs pages run their inline start-up script, load their assets from this server and nothing else: even a
+# logo their bundles link to on a CDN is never fetched (everything runs offline).
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+            "frame-ancestors 'none'")
+DOCS_PAGES = ("/docs", "/redoc")
 
 
 def create_app(runtime: Runtime | None = None, chat_service: ChatService | None = None) -> FastAPI:
     runtime = runtime or Runtime(get_settings())
-    app = FastAPI(
+    # /docs and /redoc are served from Swagger UI and ReDoc files installed with fastapi-offline: no CDN.
+    app: FastAPI = FastAPIOffline(
         title="prodops",
         version=__version__,
         description="Grounded answers, search and sources over a company's strategy, interviews and metrics.",
+        static_url=DOCS_ASSETS,
     )
     app.state.runtime = runtime
     app.state.chat = chat_service or ChatService(runtime)
@@ -63,6 +78,26 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
         return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"},
                             status_code=500)
 
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith(openai.OPENAI_PATHS):  # OpenAI clients read {"error": {...}}
+            return JSONResponse(error_body(str(exc.detail), exc.status_code), exc.status_code, headers=exc.headers)
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith(openai.OPENAI_PATHS):
+            message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
+            return JSONResponse(error_body(message, 422), 422)
+        return await request_validation_exception_handler(request, exc)
+
+    @app.middleware("http")
+    async def _docs_offline(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        if request.url.path.startswith(DOCS_PAGES):
+            response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
+
     @app.get("/health", tags=["health"])
     def health() -> dict[str, object]:
         return {
@@ -74,7 +109,7 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
             "store": "server" if runtime.settings.chroma_url else "embedded",
         }
 
-    for module in (chat, search, sources, conversations, workflows, metrics, contacts, documents, checkins):
+    for module in (chat, openai, search, sources, conversations, workflows, metrics, contacts, documents, checkins):
         app.include_router(module.router)
     web.install(app)  # the web page and its static assets, served by this same app
     return app

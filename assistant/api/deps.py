@@ -56,8 +56,14 @@ def get_caller(
     return caller
 
 
+def request_owner(caller: Annotated[Caller, Depends(get_caller)]) -> str:
+    """Who owns what this request creates or reads (conversations, ratings): the one place that decides it."""
+    return caller.name
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ChatDep = Annotated[ChatService, Depends(get_chat)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+OwnerDep = Annotated[str, Depends(request_owner)]

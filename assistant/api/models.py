@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from assistant.schemas import AnswerSentence, Citation, Kind, ModelFallback, SearchFilters
 
@@ -17,6 +17,20 @@ class FiltersIn(BaseModel):
     participant: list[str] = Field(default_factory=list)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind_aliases(cls, value: object) -> object:
+        """Folder names ingestion reads as kinds ("roadmap", "okrs", "research"...) are accepted as kinds."""
+        from ingest.kinds import FOLDER_KINDS
+        from ingest.metadata import KIND_VALUES
+
+        aliases = {**FOLDER_KINDS, **KIND_VALUES}
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            return [aliases.get(v.strip().lower(), v) if isinstance(v, str) else v for v in value]
+        return value
 
     def to_filters(self) -> SearchFilters:
         return SearchFilters(
@@ -84,6 +98,7 @@ class ChunkOut(BaseModel):
     title: str
     kind: Kind
     metadata: dict[str, object]
+    html: str = Field(default="", description="The text as sanitized HTML (Markdown rendered, raw HTML escaped).")
 
 
 class SourceDetail(SourceOut):

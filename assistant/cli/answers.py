@@ -1,29 +1,13 @@
-"""`prodops ask`, `chat`, `search` and `serve`: the question-answering side of the CLI."""
+"""How `prodops ask` and `chat` print an answer: the JSON contract and the terminal form."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated
-
-import typer
 from rich.console import Console
 from rich.markup import escape
 
-from assistant.schemas import Answer, Kind, SearchFilters
+from assistant.schemas import Answer
 
 console = Console()
-
-KindOpt = Annotated[list[Kind] | None, typer.Option("--kind", help="Only this kind (repeatable).")]
-TeamOpt = Annotated[list[str] | None, typer.Option("--team", help="Only this team's documents (repeatable).")]
-SinceOpt = Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="From this date.")]
-UntilOpt = Annotated[dt.datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="Up to this date.")]
-
-
-def filters_from(kind: list[Kind] | None, team: list[str] | None, since: dt.datetime | None = None,
-                 until: dt.datetime | None = None) -> SearchFilters:
-    return SearchFilters(kinds=kind or [], teams=team or [], date_from=since.date() if since else None,
-                         date_to=until.date() if until else None)
-
 
 def answer_json(answer: Answer) -> dict[str, object]:
     """The `ask --json` contract (the API's chat response has the same fields plus conversation_id)."""

@@ -7,39 +7,49 @@ traceback. A job that ran with some failed files exits 0 and lists them.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from assistant.cli.answers import (
-    KindOpt,
-    SinceOpt,
-    TeamOpt,
-    UntilOpt,
-    answer_json,
-    filters_from,
-    print_answer,
-    print_notice,
-)
+from assistant.cli.answers import answer_json, print_answer, print_notice
 from assistant.cli.checkins import checkin_app
-from assistant.cli.common import console, err_console, friendly_errors
+from assistant.cli.common import JsonOpt, WideOpt, console, err_console, friendly_errors
 from assistant.cli.drafts import align as align_command
 from assistant.cli.drafts import draft_app
 from assistant.cli.drafts import themes as themes_command
 from assistant.cli.evaluate import eval_command
+from assistant.cli.feedback import feedback_app
 from assistant.cli.grounding import grounding_app
 from assistant.cli.model import model_app
+from assistant.cli.options import KindOpt, SinceOpt, TeamOpt, UntilOpt, build_filters, check_port
 from assistant.cli.streaming import final_answer, notices_only, show_stream
+from assistant.cli.tables import print_table
 from assistant.cli.workflows import contacts_app
 from assistant.cli.workflows import metrics as metrics_command
 from assistant.runtime import Runtime, default_runtime
 
 app = typer.Typer(help="prodops: product operations over your strategy docs, interviews and metrics.",
                   no_args_is_help=True, add_completion=False)
+
+# Third-party progress bars and chatter (transformers' "Loading weights", tokenizers' fork warning) are not
+# prodops' output: only prodops' own progress reaches stderr, and never with --json.
+QUIET_ENV = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
+             "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1", "TOKENIZERS_PARALLELISM": "false",
+             "ANONYMIZED_TELEMETRY": "False"}
+
+
 def _runtime() -> Runtime:
     return default_runtime()
+
+
+def _store_runtime() -> Runtime:
+    """A runtime whose store is already open: an unreachable Chroma server is an error here, before any work,
+    rather than an empty search that reads as "the sources don't cover this"."""
+    runtime = default_runtime()
+    runtime.store.count()
+    return runtime
 
 
 @app.command()
@@ -49,9 +59,13 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the job report as one JSON object.")] = False,
 ) -> None:
     """Ingest a workspace incrementally: unchanged files cost nothing, removed files are deleted."""
+    from assistant.errors import ProdopsError
     from ingest.pipeline import ingest_paths
 
-    runtime = _runtime()
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise ProdopsError(f"no such file or folder: {', '.join(missing)}; give a workspace folder or files")
+    runtime = _store_runtime()
     report = ingest_paths(runtime, paths, show_progress=not as_json)
     if as_json:
         typer.echo(report.model_dump_json(include={"added", "updated", "unchanged", "deleted", "chunks", "failed"}))
@@ -67,27 +81,29 @@ def ingest(
 
 @app.command()
 @friendly_errors
-def sources(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """List ingested sources with their kind, team, date and chunk count."""
-    records = [r for r in _runtime().store.sources() if r.complete]
+def sources(as_json: JsonOpt = False, wide: WideOpt = False) -> None:
+    """List ingested sources: path, kind, team, date, chunks, visibility (and title with --json)."""
+    records = [r for r in _store_runtime().store.sources() if r.complete]
     if as_json:
-        rows = [{"path": r.path, "kind": r.kind.value, "chunks": r.chunks, "team": r.team, "date": r.date}
-                for r in records]
+        rows = [{"path": r.path, "title": r.title, "kind": r.kind.value, "team": r.team, "date": r.date,
+                 "chunks": r.chunks, "visibility": r.visibility} for r in records]
         typer.echo(json.dumps(rows))
         return
-    table = Table("path", "kind", "team", "date", "chunks", "visibility", title=f"{len(records)} sources")
-    for r in records:
-        table.add_row(r.path, r.kind.value, r.team or "", r.date or "", str(r.chunks), ",".join(r.visibility))
-    console.print(table)
+    print_table(["path", "kind", "team", "date", "chunks", "visibility"],
+                [[r.path, r.kind.value, r.team or "", r.date or "", str(r.chunks), ",".join(r.visibility)]
+                 for r in records], copy=["path"], title=f"{len(records)} sources", wide=wide)
 
 
 @app.command()
 @friendly_errors
-def reindex() -> None:
+def reindex(as_json: JsonOpt = False) -> None:
     """Rebuild the local lexical and metric indexes from Chroma (e.g. on a new API replica)."""
     from assistant.store.sync import rebuild_derived
 
-    chunks, rows = rebuild_derived(_runtime())
+    chunks, rows = rebuild_derived(_store_runtime())
+    if as_json:
+        typer.echo(json.dumps({"chunks": chunks, "metric_rows": rows}))
+        return
     console.print(f"lexical index: {chunks} chunks; metric rows: {rows}")
 
 
@@ -105,7 +121,9 @@ def ask(
     from assistant.chat import ChatService
 
     notices_only()
-    items = ChatService(_runtime()).stream(question, filters_from(kind, team, since, until))
+    runtime = _store_runtime()
+    filters = build_filters(runtime, kind, team, since, until)
+    items = ChatService(runtime).stream(question, filters)
     answer = final_answer(items) if as_json else show_stream(items, console)
     print_notice(answer, err_console)
     if as_json:
@@ -118,15 +136,18 @@ def ask(
 @friendly_errors
 def search(
     query: Annotated[str, typer.Argument()],
-    k: Annotated[int, typer.Option("--k", min=1, max=100)] = 8,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many hits.")] = 8,
     kind: KindOpt = None,
     team: TeamOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Raw hybrid search hits (dense + BM25, fused) with scores."""
     from assistant.retrieval.hybrid import HybridRetriever
 
-    hits = HybridRetriever(_runtime()).search(query, k=k, filters=filters_from(kind, team))
+    runtime = _store_runtime()
+    hits = HybridRetriever(runtime).search(query, k=k, filters=build_filters(runtime, kind, team, since, until))
     if as_json:
         rows = [{"chunk_id": h.chunk.id, "source": h.chunk.meta.source, "score": h.score, "text": h.chunk.text}
                 for h in hits]
@@ -134,18 +155,20 @@ def search(
         return
     for rank, h in enumerate(hits, start=1):
         console.print(f"[cyan]{rank:>2}[/cyan] {h.score:.4f} [bold]{h.chunk.meta.source}[/bold] "
-                      f"({h.chunk.meta.kind.value}) {' '.join(h.chunk.text.split())[:140]}")
+                      f"({h.chunk.meta.kind.value}) {' '.join(h.chunk.text.split())[:140]}", soft_wrap=True)
 
 
 @app.command()
 @friendly_errors
-def chat(kind: KindOpt = None, team: TeamOpt = None) -> None:
+def chat(kind: KindOpt = None, team: TeamOpt = None, since: SinceOpt = None, until: UntilOpt = None) -> None:
     """Interactive chat with history: follow-ups like "and for the Growth team?" work. Ctrl-D to quit."""
     from assistant.chat import ChatService
     from assistant.store.conversations import Message
 
     notices_only()
-    service = ChatService(_runtime())
+    runtime = _store_runtime()
+    filters = build_filters(runtime, kind, team, since, until)
+    service = ChatService(runtime)
     history: list[Message] = []
     console.print("[dim]Ask a question (empty line or Ctrl-D to quit).[/dim]")
     while True:
@@ -155,7 +178,7 @@ def chat(kind: KindOpt = None, team: TeamOpt = None) -> None:
             break
         if not question:
             break
-        answer = show_stream(service.stream(question, filters_from(kind, team), history=history), console)
+        answer = show_stream(service.stream(question, filters, history=history), console)
         print_notice(answer, err_console)
         print_answer(answer)
         history += [Message(role="user", content=answer.query or question),
@@ -166,7 +189,7 @@ def chat(kind: KindOpt = None, team: TeamOpt = None) -> None:
 @friendly_errors
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port, 1-65535.")] = 8000,
 ) -> None:
     """Run the HTTP API and web page (uvicorn)."""
     import uvicorn
@@ -177,6 +200,7 @@ def serve(
 
     if not get_settings().api_keys and host not in {"127.0.0.1", "localhost", "::1"}:
         raise ConfigError(f"refusing to serve on {host} without PRODOPS_API_KEYS: open mode is loopback only")
+    check_port(host, port)
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
@@ -189,9 +213,12 @@ app.add_typer(contacts_app, name="contacts")
 app.add_typer(grounding_app, name="grounding")
 app.add_typer(checkin_app, name="checkin")
 app.add_typer(model_app, name="model")
+app.add_typer(feedback_app, name="feedback")
 
 
 def main() -> None:
+    for key, value in QUIET_ENV.items():
+        os.environ.setdefault(key, value)
     app()
 
 

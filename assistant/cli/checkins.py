@@ -8,17 +8,17 @@ Register with ``app.add_typer(checkin_app, name="checkin")``. The issue's form `
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from typer.core import TyperGroup
 
-from assistant.cli.common import FormatOpt, console, err_console, friendly_errors
+from assistant.cli.common import FormatOpt, WideOpt, console, err_console, friendly_errors, output_format
+from assistant.cli.options import check_team, parse_date
 from assistant.cli.streaming import notices_only
+from assistant.cli.tables import print_table
 from assistant.errors import ProdopsError
 from assistant.runtime import Runtime, default_runtime
 
@@ -35,8 +35,8 @@ class _CadenceFirstGroup(TyperGroup):
 checkin_app = typer.Typer(cls=_CadenceFirstGroup, no_args_is_help=True,
                           help="Check-in packs per cadence and period, their history, and roadmap lint.")
 WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", help="Workspace whose cadences/ to read "
-                                                   "(default PRODOPS_WORKSPACE, examples/workspace).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+                                                   "(default PRODOPS_WORKSPACE, else the ingested workspace).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for run: the same as --format json).")]
 
 
 def _runtime() -> Runtime:
@@ -44,7 +44,21 @@ def _runtime() -> Runtime:
 
 
 def _workspace(runtime: Runtime, given: Path | None) -> Path:
-    return given if given is not None else runtime.settings.workspace
+    """``--workspace``, else PRODOPS_WORKSPACE (already absolute, see Settings.anchored), else the one workspace
+    the store was ingested from; a folder that does not exist is an error, not a silent fallback."""
+    if given is not None:
+        if not given.is_dir():
+            raise ProdopsError(f"--workspace {given} is not a folder: give the workspace you ingested")
+        return given.resolve()
+    configured = runtime.settings.workspace
+    if configured.is_dir():
+        return configured
+    ingested = sorted({r.workspace for r in runtime.store.sources() if r.workspace and Path(r.workspace).is_dir()})
+    if len(ingested) == 1:
+        return Path(ingested[0])
+    hint = f" (the store holds {', '.join(ingested)})" if ingested else ""
+    raise ProdopsError(f"PRODOPS_WORKSPACE {configured} is not a folder{hint}: set PRODOPS_WORKSPACE (relative "
+                       "paths in .env are read from the .env file's folder) or pass --workspace")
 
 
 @checkin_app.command("run")
@@ -57,6 +71,7 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of printing.")] = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Store the pack for later diffs.")] = True,
     workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Build the check-in pack of CADENCE for a period: progress, initiatives, changes, risks, questions."""
     from assistant.chat import build_chat_model_if_configured
@@ -67,8 +82,9 @@ def run(
     runtime = _runtime()
     found = find_cadence(_workspace(runtime, workspace), cadence)
     notices_only()
+    team = check_team(runtime, team)
     pack = build_pack(runtime, found, period, team, model=build_chat_model_if_configured(runtime), save=save)
-    text = render_pack(pack, fmt, found)
+    text = render_pack(pack, output_format(fmt, as_json), found)
     dropped = [o.narrative_fallback for o in pack.objectives if o.narrative_fallback]
     if dropped:
         err_console.print(f"[yellow]note:[/yellow] {len(dropped)} objective narrative(s) dropped; first reason: "
@@ -87,6 +103,7 @@ def history(
     cadence: Annotated[str | None, typer.Option("--cadence", help="Only packs of this cadence (slug).")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Packs built with --team.")] = None,
     as_json: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """OBJECTIVE's status in every stored pack, oldest period first."""
     from assistant.checkins.history import objective_history, variant
@@ -99,11 +116,10 @@ def history(
     if not result.rows:
         console.print(f"No stored pack mentions {objective}. Build one with `prodops checkin CADENCE --period P`.")
         return
-    table = Table("cadence", "period", "as of", "status", "key results", title=f"{result.objective} {result.title}")
-    for row in result.rows:
-        krs = ", ".join(f"{k}: {s}" for k, s in row.key_results.items())
-        table.add_row(row.cadence, row.period, row.as_of or "", row.status, krs)
-    console.print(table)
+    rows = [[row.cadence, row.period, row.as_of or "", row.status,
+             ", ".join(f"{k}: {s}" for k, s in row.key_results.items())] for row in result.rows]
+    print_table(["cadence", "period", "as of", "status", "key results"], rows, copy=["cadence", "period"],
+                title=f"{result.objective} {result.title}", wide=wide)
 
 
 @checkin_app.command("lint")
@@ -122,10 +138,7 @@ def lint(
 
     runtime = _runtime()
     chosen = find_cadence(_workspace(runtime, workspace), cadence) if cadence else None
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError as exc:
-        raise ProdopsError(f"--as-of {as_of!r} is not a date: use YYYY-MM-DD") from exc
+    day = parse_date(as_of, "--as-of")
     report = lint_roadmaps(runtime, chosen, day)
     if as_json:
         payload: dict[str, Any] = {**report.model_dump(mode="json"), "issue_count": report.issue_count}
@@ -136,7 +149,7 @@ def lint(
 
 @checkin_app.command("cadences")
 @friendly_errors
-def cadences(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+def cadences(workspace: WorkspaceOpt = None, as_json: JsonOpt = False, wide: WideOpt = False) -> None:
     """The cadences defined in the workspace (or the shipped default)."""
     from assistant.checkins.cadences import load_cadences
 
@@ -144,7 +157,5 @@ def cadences(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         typer.echo(json.dumps([c.model_dump(mode="json") for c in found]))
         return
-    table = Table("slug", "name", "period", "participants", "file")
-    for c in found:
-        table.add_row(c.slug, c.name, c.period, ", ".join(c.participants) or "everyone", c.source or "")
-    console.print(table)
+    rows = [[c.slug, c.name, c.period, ", ".join(c.participants) or "everyone", c.source or ""] for c in found]
+    print_table(["slug", "name", "period", "participants", "file"], rows, copy=["slug"], wide=wide)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.cli.common import FormatOpt, err_console, friendly_errors
+from assistant.cli.common import FormatOpt, JsonOpt, err_console, friendly_errors, output_format
+from assistant.cli.options import SinceOpt, UntilOpt, check_team, date_range
 from assistant.cli.streaming import notices_only
 from assistant.reports import render
 from assistant.runtime import default_runtime
@@ -31,6 +31,7 @@ def strategy(
     fmt: FormatOpt = "md",
     out: OutOpt = None,
     sections: Annotated[Path | None, typer.Option(help="A YAML section template (default prompts/).")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Draft a strategy document from notes; unsupported claims and contradictions are flagged."""
     from assistant.chat import build_chat_model_if_configured
@@ -45,7 +46,7 @@ def strategy(
         model=build_chat_model_if_configured(runtime),
         sections=load_sections(sections) if sections else None,
     )
-    _emit(render("draft", draft, fmt), out)
+    _emit(render("draft", draft, output_format(fmt, as_json)), out)
     fallbacks = [s.fallback for s in draft.sections if s.fallback]
     if fallbacks:
         err_console.print(f"[yellow]note:[/yellow] {len(fallbacks)} of {len(draft.sections)} sections use the notes' "
@@ -55,11 +56,12 @@ def strategy(
 
 def themes(
     team: Annotated[str | None, typer.Option(help="Only interviews by this team.")] = None,
-    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     min_customers: Annotated[int, typer.Option(min=1, help="Hide themes raised by fewer customers.")] = 2,
     fmt: FormatOpt = "md",
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Research themes across interviews, ranked by distinct customers, with verbatim quotes."""
     from assistant.chat import build_chat_model_if_configured
@@ -67,18 +69,14 @@ def themes(
     from assistant.themes.report import synthesize_themes
 
     runtime = default_runtime()
-    report = synthesize_themes(
-        runtime,
-        team=team,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        min_customers=min_customers,
-    )
+    start, end = date_range(since, until)
+    report = synthesize_themes(runtime, team=check_team(runtime, team), since=start, until=end,
+                               min_customers=min_customers)
     model = build_chat_model_if_configured(runtime)
     if model is not None:
         notices_only()
         report = relabel_with_model(report, model)
-    _emit(render("themes", report, fmt), out)
+    _emit(render("themes", report, output_format(fmt, as_json)), out)
     if report.label_notice:
         err_console.print(f"[yellow]note:[/yellow] {report.label_notice}", soft_wrap=True)
 
@@ -86,7 +84,7 @@ def themes(
 draft_app.command("strategy")(friendly_errors(strategy))
 
 
-def align(fmt: FormatOpt = "md", out: OutOpt = None) -> None:
+def align(fmt: FormatOpt = "md", out: OutOpt = None, as_json: JsonOpt = False) -> None:
     """The alignment map: objectives, their initiatives, key-result progress and customer evidence; gaps."""
     from assistant.alignment import build_alignment
     from assistant.chat import build_chat_model_if_configured
@@ -94,4 +92,5 @@ def align(fmt: FormatOpt = "md", out: OutOpt = None) -> None:
 
     runtime = default_runtime()
     report = build_alignment(runtime, model=build_chat_model_if_configured(runtime))
-    _emit(render("alignment", report, fmt, num=lambda v: "—" if v is None else format_number(v)), out)
+    number = lambda v: "—" if v is None else format_number(v)  # noqa: E731
+    _emit(render("alignment", report, output_format(fmt, as_json), num=number), out)

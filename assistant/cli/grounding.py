@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.grounding.checker import support
+from assistant.cli.common import friendly_errors
 from assistant.runtime import default_runtime
 
 grounding_app = typer.Typer(help="Check whether sentences are supported by their evidence.", no_args_is_help=True,
@@ -43,6 +43,7 @@ def parse_line(number: int, line: str) -> dict[str, Any]:
 
 
 @grounding_app.command("score")
+@friendly_errors
 def score(
     file: Annotated[Path, typer.Argument(help='JSON lines: {"id", "sentence", "evidence"}')],
     deep: Annotated[bool, typer.Option("--deep", help="Add MiniLM alignment (slower; the eval tier).")] = False,
@@ -58,6 +59,8 @@ def score(
     except BadLine as exc:
         typer.echo(f"Error: {file}: {exc}", err=True)
         raise typer.Exit(2) from exc
+    from assistant.grounding.checker import support
+
     encode = default_runtime().grounding_encoder if deep else None
     for item in items:
         result = support(item["sentence"], [item["evidence"]], deep=deep, encode=encode)

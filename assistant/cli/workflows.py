@@ -13,8 +13,9 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import FormatOpt, friendly_errors
-from assistant.errors import ProdopsError
+from assistant.cli.common import FormatOpt, JsonOpt, friendly_errors, output_format
+from assistant.cli.options import check_team
+from assistant.cli.options import parse_date as _parse_date
 from assistant.runtime import Runtime
 
 contacts_app = typer.Typer(help="The customer-contact ledger: who was interviewed, when, by which team.",
@@ -30,12 +31,7 @@ def _runtime() -> Runtime:
 
 def parse_date(raw: str | None, option: str = "--date") -> dt.date | None:
     """A YYYY-MM-DD option value; a user mistake becomes a one-line error, not a usage dump."""
-    if raw is None:
-        return None
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError as exc:
-        raise ProdopsError(f"{option} {raw!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-01") from exc
+    return _parse_date(raw, option)
 
 
 @friendly_errors
@@ -45,12 +41,13 @@ def metrics(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Measure progress as of YYYY-MM-DD (default: "
                                                               "the end of the latest period in the data).")] = None,
     periods: Annotated[int, typer.Option("--periods", min=2, help="Trend over this many latest periods.")] = 6,
+    as_json: JsonOpt = False,
 ) -> None:
     """Metric series from the parsed reports: values, change, trend and key-result progress."""
     from assistant.metrics.series import metrics_report, render_metrics
 
     report = metrics_report(_runtime(), name, today=parse_date(as_of, "--as-of"), periods=periods)
-    typer.echo(render_metrics(report, fmt), nl=False)
+    typer.echo(render_metrics(report, output_format(fmt, as_json)), nl=False)
 
 
 @contacts_app.callback()
@@ -60,6 +57,7 @@ def contacts(
     company: Annotated[str | None, typer.Option("--company", help="Partial, case-insensitive.")] = None,
     person: Annotated[str | None, typer.Option("--person", help="Partial, case-insensitive.")] = None,
     fmt: FormatOpt = "md",
+    as_json: JsonOpt = False,
 ) -> None:
     """List interviews (one per interview): company, person, team, interviewer, date, source."""
     if ctx.invoked_subcommand is not None:
@@ -67,7 +65,7 @@ def contacts(
     from assistant.contacts import ContactsReport, ledger, render_contacts
 
     report = ContactsReport(ledger=ledger(_runtime(), company=company, person=person))
-    typer.echo(render_contacts(report, fmt), nl=False)
+    typer.echo(render_contacts(report, output_format(fmt, as_json)), nl=False)
 
 
 @contacts_app.command("check")
@@ -87,7 +85,8 @@ def check(
     from assistant.contacts import check as run_check
 
     runtime = _runtime()
-    result = run_check(runtime, company, person=person, team=team, on=parse_date(date), topics=topics, email=email)
+    result = run_check(runtime, company, person=person, team=check_team(runtime, team), on=parse_date(date),
+                       topics=topics, email=email)
     if as_json:
         typer.echo(json.dumps(check_json(result)))
         return

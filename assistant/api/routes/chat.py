@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import StreamingResponse
 
-from assistant.api.deps import CallerDep, ChatDep, ConversationsDep
+from assistant.api.deps import CallerDep, ChatDep, ConversationsDep, OwnerDep
 from assistant.api.models import ChatRequest, ChatResponse
 from assistant.errors import NotFound, ProdopsError
 from assistant.schemas import Answer
@@ -29,14 +29,14 @@ def _response(answer: Answer, conversation_id: str) -> ChatResponse:
 
 
 @router.post("/chat", response_model=ChatResponse)
-def chat(body: ChatRequest, caller: CallerDep, service: ChatDep, store: ConversationsDep) -> object:
+def chat(body: ChatRequest, caller: CallerDep, owner: OwnerDep, service: ChatDep, store: ConversationsDep) -> object:
     """Answer the last user message; history comes from `conversation_id` or the earlier messages."""
     if body.messages[-1].role != "user":
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the last message must have role 'user'")
     question = body.messages[-1].content
     conversation_id = body.conversation_id or store.new_id()
     try:
-        history = store.get(conversation_id, caller.name).messages if body.conversation_id else []
+        history = store.get(conversation_id, owner).messages if body.conversation_id else []
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     if not history:
@@ -44,9 +44,11 @@ def chat(body: ChatRequest, caller: CallerDep, service: ChatDep, store: Conversa
     items = service.stream(question, body.filters.to_filters(), caller.scope, history)
 
     def record(answer: Answer) -> None:
-        store.append(conversation_id, caller.name, Message(role="user", content=question))
-        store.append(conversation_id, caller.name, Message(role="assistant", content=answer.answer,
-                                                           extra={"citations": [c.chunk_id for c in answer.citations]}))
+        store.append(conversation_id, owner, Message(role="user", content=question))
+        store.append(conversation_id, owner, Message(role="assistant", content=answer.answer, extra={
+            "citations": [c.chunk_id for c in answer.citations],
+            "answer": answer.model_dump(mode="json"),  # what the page re-renders when the conversation is reopened
+        }))
 
     if not body.stream:
         answer = next(i for i in items if isinstance(i, Answer))

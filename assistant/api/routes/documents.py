@@ -32,13 +32,17 @@ async def upload(
     runtime: RuntimeDep,
     files: Annotated[list[UploadFile], File(description="One or more documents.")],
     kind: Annotated[Kind | None, Form(description="Force a kind; default: detected.")] = None,
+    team: Annotated[str | None, Form(max_length=100, description="The documents' team: open mode and admin keys "
+                                     "choose it; a team member's uploads always get the key's team.")] = None,
 ) -> UploadResponse:
     """Store the files (names sanitised, types sniffed, sizes limited) and start an ingestion job. Uploads are
     visible to the uploader's team only (an admin key's uploads to everyone)."""
     settings = runtime.settings
     if len(files) > settings.max_upload_files:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"at most {settings.max_upload_files} files per upload")
-    team = caller.team or "shared"
+    chosen = (team or "").strip() or None
+    owner_team = chosen if caller.scope is None and chosen else caller.team  # members can't file for others
+    team = owner_team or "shared"
     visibility = [EVERYONE] if caller.role == "admin" and caller.scope is None else [team]
     uploads_dir = settings.data_dir / "uploads"
     accepted: list[StoredUpload] = []
@@ -55,7 +59,7 @@ async def upload(
             worst = exc if worst is None or exc.status == 413 else worst
     if not accepted and worst is not None:
         raise HTTPException(worst.status, [r.model_dump() for r in rejected])
-    force: dict[str, object] = {"team": caller.team, "visibility": visibility}
+    force: dict[str, object] = {"team": owner_team, "visibility": visibility}
     if kind is not None:
         force["kind"] = kind
     job = _jobs(request).start(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from assistant.access import chunk_readable, source_readable
 from assistant.api.deps import CallerDep, RuntimeDep
+from assistant.api.markdown import markdown_html
 from assistant.api.models import ChunkOut, SourceDetail, SourceOut
 from assistant.schemas import Chunk, SourceRecord
 
@@ -21,7 +22,7 @@ def _source_out(r: SourceRecord) -> SourceOut:
 
 def _chunk_out(c: Chunk) -> ChunkOut:
     return ChunkOut(chunk_id=c.id, source=c.meta.source, text=c.text, title=c.meta.title, kind=c.meta.kind,
-                    metadata=c.meta.model_dump(mode="json", exclude_none=True))
+                    metadata=c.meta.model_dump(mode="json", exclude_none=True), html=markdown_html(c.text))
 
 
 @router.get("/sources", response_model=list[SourceOut])

@@ -43,6 +43,11 @@ async function failure(response) {
   } catch {
     // not JSON: keep the status line
   }
+  if (response.status === 401) {
+    // The API's sentence is for programs ("send Authorization: Bearer ..."); people get this one.
+    message = apiKey.get() ? "this access key isn't accepted here: check it, or ask your admin for a new one"
+      : "this server needs an access key: paste the one your admin gave you in the box at the top";
+  }
   if (response.status === 401 || response.status === 403) {
     window.dispatchEvent(new CustomEvent("prodops:auth", { detail: { status: response.status, message } }));
   }

@@ -3,7 +3,7 @@
 import { api, apiKey } from "./api.js";
 import { $, h, plural, setStatus } from "./dom.js";
 import { initAlignment, showAlignment } from "./alignment.js";
-import { initChat } from "./chat.js";
+import { initChat, restoreChat } from "./chat.js";
 import { initContacts } from "./contacts.js";
 import { initDraft } from "./draft.js";
 import { initIngest, loadSources } from "./ingest.js";
@@ -37,9 +37,23 @@ function select(tab, { focus = true } = {}) {
     document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
   }
   if (focus) tab.focus();
+  tab.scrollIntoView({ block: "nearest", inline: "nearest" });
   const name = tab.id.replace(/^tab-/, "");
   history.replaceState(null, "", `#${name}`);
   ON_SHOW[name]?.();
+}
+
+/** On a narrow screen the tab bar scrolls: a fade and "more ›" show on the side where tabs are hidden. */
+function tabCue() {
+  const list = $("[role=tablist]");
+  const wrap = $("#tabs-wrap");
+  const update = () => {
+    wrap.classList.toggle("more-right", list.scrollLeft + list.clientWidth < list.scrollWidth - 2);
+    wrap.classList.toggle("more-left", list.scrollLeft > 2);
+  };
+  list.addEventListener("scroll", update, { passive: true });
+  window.addEventListener("resize", update);
+  update();
 }
 
 function initTabs() {
@@ -62,6 +76,7 @@ function initTabs() {
     if (fromHash()) select(fromHash(), { focus: false });
   });
   select(fromHash() || tabs()[0], { focus: false });
+  tabCue();
 }
 
 // --- the API key (only when the server uses keys) ---
@@ -77,6 +92,7 @@ function initKey() {
     input.value = "";
     show();
     refreshTeams();
+    restoreChat();
   });
   $("#key-forget").addEventListener("click", () => {
     apiKey.clear();
@@ -84,7 +100,7 @@ function initKey() {
   });
   window.addEventListener("prodops:auth", (event) => {
     form.hidden = false;
-    state.textContent = event.detail.status === 401 ? "enter a valid API key" : event.detail.message;
+    state.textContent = event.detail.message;
     if (event.detail.status === 401) input.focus();
   });
   show();
@@ -130,4 +146,7 @@ initContacts();
 initIngest();
 initTabs();
 initHealth();
-if (document.body.dataset.needsKey !== "true" || apiKey.get()) refreshTeams();
+if (document.body.dataset.needsKey !== "true" || apiKey.get()) {
+  refreshTeams();
+  restoreChat();
+}

@@ -34,11 +34,30 @@ export function clear(node) {
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
-/** Show a message in a view's status line; kind: "info" | "busy" | "error" | "ok". */
+/**
+ * Show a message in a view's status line; kind: "info" | "busy" | "error" | "warn" | "ok".
+ * "busy" adds an animated spinner and the seconds elapsed (updated every second, hidden from screen readers so
+ * the live region announces the message once), until the next setStatus on the same line.
+ */
 export function setStatus(node, message, kind = "info") {
-  node.textContent = message || "";
+  clearInterval(timers.get(node));
+  timers.delete(node);
   node.dataset.kind = kind;
+  if (kind !== "busy") {
+    node.textContent = message || "";
+    return;
+  }
+  const started = Date.now();
+  const elapsed = h("span", { class: "elapsed", "aria-hidden": "true", text: "0 s" });
+  node.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), h("span", { text: message }), " ",
+    elapsed);
+  timers.set(node, setInterval(() => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    elapsed.textContent = seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  }, 1000));
 }
+
+const timers = new WeakMap();
 
 export function formatNumber(value, digits = 0) {
   if (value === null || value === undefined || Number.isNaN(value)) return "—";

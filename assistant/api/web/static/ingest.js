@@ -78,6 +78,7 @@ export function initIngest() {
     const data = new FormData();
     for (const file of input.files) data.append("files", file, file.name);
     if (form.elements.kind.value) data.append("kind", form.elements.kind.value);
+    if (form.elements.team.value.trim()) data.append("team", form.elements.team.value.trim());
     whileBusy(form, async () => {
       setStatus(status, `Uploading ${plural(input.files.length, "file")}…`, "busy");
       clear(out);
@@ -91,7 +92,7 @@ export function initIngest() {
           ? `Done: ${job.added} added, ${job.updated} updated, ${job.unchanged} unchanged` +
             (job.failed.length ? `, ${job.failed.length} not ingested.` : ".")
           : `The job failed: ${job.error || "see below"}`, job.state === "done" && !job.failed.length ? "ok" : "error");
-        input.value = "";
+        input.value = ""; // the chosen kind and team stay for the next upload
         window.dispatchEvent(new CustomEvent("prodops:ingested"));
         await loadSources();
       } catch (error) {

@@ -2,6 +2,7 @@
 
 import { api, enc } from "./api.js";
 import { $, clear, h } from "./dom.js";
+import { highlight, safeFragment } from "./highlight.js";
 
 const META_FIELDS = [
   ["kind", "Kind"], ["team", "Team"], ["date", "Date"], ["company", "Company"], ["participant", "Participant"],
@@ -55,19 +56,27 @@ function sourceLink(path) {
   });
 }
 
-/** The chunk's text with `quote` marked when it occurs verbatim (text nodes only: the text is untrusted). */
-function chunkText(chunk, quote) {
-  const block = h("blockquote", { class: "chunk-text", "data-chunk-id": chunk.chunk_id });
-  const at = quote ? chunk.text.indexOf(quote) : -1;
-  if (at === -1) {
-    block.textContent = chunk.text;
-  } else {
-    block.append(chunk.text.slice(0, at), h("mark", { text: quote }), chunk.text.slice(at + quote.length));
-  }
+/** Who spoke and when, for a transcript turn. */
+function turnLabel(meta) {
+  if (!meta || !meta.speaker) return null;
+  return h("p", { class: "turn-label" }, h("strong", { class: "speaker", text: meta.speaker }),
+    meta.timestamp ? h("span", { class: "timestamp", text: ` · ${meta.timestamp}` }) : null);
+}
+
+/** One chunk as safe HTML (sanitized Markdown from the server), with its speaker label for transcripts. */
+function chunkBlock(chunk) {
+  const block = h("div", { class: "chunk-text", "data-chunk-id": chunk.chunk_id });
+  const label = turnLabel(chunk.metadata);
+  if (label) block.append(label);
+  const body = h("div", { class: "chunk-body" });
+  if (chunk.html) body.append(safeFragment(chunk.html));
+  else body.textContent = chunk.text;
+  block.append(body);
   return block;
 }
 
-/** Show one chunk (a citation's target). `label` names it in the heading, e.g. "[2]"; `quote` is marked. */
+/** Show one chunk (a citation's target). `label` names it in the heading, e.g. "[2]"; `quote` (one sentence or
+ * a list) is highlighted where it occurs, and the panel scrolls to it. */
 export async function showChunk(chunkId, label = "", quote = "") {
   const ticket = open(label ? `Source ${label}` : "Source");
   const p = parts();
@@ -77,8 +86,10 @@ export async function showChunk(chunkId, label = "", quote = "") {
     p.title.textContent = `${label ? `${label} ` : ""}${chunk.title || chunk.source}`;
     p.path.replaceChildren("from ", sourceLink(chunk.source));
     showMeta(chunk.metadata || {});
-    clear(p.body).append(chunkText(chunk, quote));
-    p.body.querySelector("mark")?.scrollIntoView({ block: "nearest" });
+    const block = chunkBlock(chunk);
+    clear(p.body).append(block);
+    const mark = highlight(block.querySelector(".chunk-body"), quote);
+    (mark || block).scrollIntoView({ block: "nearest" });
   } catch (error) {
     if (ticket !== request) return;
     clear(p.body).append(h("p", { class: "error", role: "alert", text: `Can't show this passage: ${error.message}` }));
@@ -97,7 +108,7 @@ export async function showSource(path, focusChunk = null) {
     showMeta(source);
     clear(p.body);
     for (const chunk of source.chunk_list) {
-      const block = h("blockquote", { class: "chunk-text", "data-chunk-id": chunk.chunk_id, text: chunk.text });
+      const block = chunkBlock(chunk);
       if (chunk.chunk_id === focusChunk) block.classList.add("focused");
       p.body.append(block);
     }
