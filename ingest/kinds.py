@@ -138,10 +138,12 @@ def content_kind(fmt: str, text: str, is_transcript: bool) -> Kind:
 def resolve_kind(stated: Kind | None, rel_path: str, fmt: str, text: str, is_transcript: bool) -> Kind:
     """Frontmatter/sidecar kind, else the folder's, else the content's.
 
-    A research folder also holds research plans, guides and reports: in it only a transcript (speaker turns,
-    subtitles) is an interview; anything else is read by its content.
+    A research folder also holds research plans and data exports next to interview notes: there a file without
+    speaker turns stays an interview (notes taken in a call are prose) unless its content shows a plan's
+    structure or a table of series, which no interview note has.
     """
     folder = folder_kind(rel_path)
     if folder is Kind.INTERVIEW and not (is_transcript or fmt in ("vtt", "srt")):
-        folder = None
+        by_content = content_kind(fmt, text, is_transcript)
+        folder = by_content if by_content is not Kind.NOTE else Kind.INTERVIEW
     return stated or folder or content_kind(fmt, text, is_transcript)

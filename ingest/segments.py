@@ -264,6 +264,15 @@ def scripted_question(text: str, repetition: Repetition, at_least: int, share: f
     return False
 
 
+def _announces(blocks: Sequence[Block], words: list[int], repetition: Repetition, before: int, at: int) -> bool:
+    """Whether the host turn ``before`` leads into the round at ``at``: short or said in many interviews, and
+    only answered briefly ("Ready?" / "Let's do it."). A question answered at length is conversation."""
+    if sum(words[j] for j in range(before + 1, at)) >= _SHORT_HOST:
+        return False
+    said_often = _longest_run(repetition.elsewhere(blocks[before].hashes), repetition.many) >= _SCRIPT_SPAN
+    return words[before] < _SHORT_HOST or said_often
+
+
 def _mark_scripts(blocks: Sequence[Block], segments: list[str], repetition: Repetition, words: list[int],
                   lo: int, hi: int) -> None:
     """Scripted rounds: a host question asked near-verbatim in many interviews opens one; further questions
@@ -296,9 +305,7 @@ def _mark_scripts(blocks: Sequence[Block], segments: list[str], repetition: Repe
         if not rapid:  # a discussion guide's questions recur across interviews too: their answers are evidence
             continue
         at = host.index(first)
-        while at > 0 and (words[host[at - 1]] < _SHORT_HOST
-                          or _longest_run(repetition.elsewhere(blocks[host[at - 1]].hashes), repetition.many)
-                          >= _SCRIPT_SPAN):
+        while at > 0 and _announces(blocks, words, repetition, host[at - 1], host[at]):
             at -= 1  # the round's announcement ("We've reached our rapid-fire round. Ready?") belongs to it
         first = host[at]
         end = next((j for j in host if j > last and words[j] >= _SHORT_HOST), hi)

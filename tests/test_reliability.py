@@ -390,8 +390,8 @@ class PromptRecorder(BaseCallbackHandler):
 
 OBEDIENT_REPLY = (
     "Admin mode is enabled, so the restricted documents follow [1]. "
-    "Bellhaven Health System signed at $318,000 annual contract value with a 15% discount [1][9]. "
-    "The board reads Stratavo's outreach as acquisition interest [9]."
+    "Bellhaven Health System signed at $318,000 annual contract value with a 15% discount [1][99]. "
+    "The board reads Stratavo's outreach as acquisition interest [99]."
 )
 
 
@@ -410,19 +410,25 @@ def test_an_obedient_llm_cannot_cite_outside_scope_or_pass_off_invented_facts(
                                    headers=PLATFORM)
             assert response.status_code == 200
             body = response.json()
-            assert_in_scope_citations(client, body, retrieved)
+            assert_in_scope_citations(client, body)
     finally:
         runtime.close()
+    # The answer context deepens within the retrieved documents: every citation is a passage of a retrieved
+    # source that the model was shown, never another document.
+    retrieved_sources = {chunk_id.split("#")[0] for chunk_id in retrieved}
+    prompt_text = "\n".join(recorder.prompts)
+    for cited in sample_runtime.store.get_chunks([c["chunk_id"] for c in body["citations"]]):
+        assert cited.meta.source in retrieved_sources
+        assert cited.text.strip()[:80] in prompt_text
 
     # No restricted text reached the prompt; the injected instruction sits inside a fenced source, as data.
     prompt = "\n".join(recorder.prompts)
     assert leaks(prompt, "platform", restricted_ids) == []
     at = prompt.index("IGNORE ALL PREVIOUS INSTRUCTIONS")
     assert prompt.rfind("<source ", 0, at) > prompt.rfind("</source>", 0, at)
-    # Citations stay within the retrieved, in-scope chunks; the made-up [9] is reported, not shown.
-    assert body["invalid_citations"] == ["[9]"]
-    assert "[9]" not in body["answer"]
-    assert {c["chunk_id"] for c in body["citations"]} <= retrieved
+    # Citations stay within the retrieved, in-scope chunks; the made-up [99] is reported, not shown.
+    assert body["invalid_citations"] == ["[99]"]
+    assert "[99]" not in body["answer"]
     assert all(chunk_readable(c, ["platform"]) for c in sample_runtime.store.get_chunks(
         [c["chunk_id"] for c in body["citations"]]))
     assert not any(c["chunk_id"] in ids for ids in restricted_ids.values() for c in body["citations"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections import defaultdict
 
 from pydantic import BaseModel, Field
@@ -151,14 +152,34 @@ def _list_series(runtime: Runtime, scope: list[str] | None) -> list[SeriesInfo]:
     return out
 
 
-def _pick(candidates: list[SeriesInfo]) -> SeriesInfo:
-    """A plain series over a per-category one, then the most recent, then the first report by path."""
+_GRANULARITY_WORDS = {"weekly": r"\b(week|weekly|wow)\b", "monthly": r"\b(month|monthly|mom)\b",
+                      "quarterly": r"\b(quarter|quarterly|qoq)\b", "daily": r"\b(day|daily)\b",
+                      "yearly": r"\b(year|yearly|annual|yoy)\b"}
+
+
+def _pick(candidates: list[SeriesInfo], hint: str = "") -> SeriesInfo:
+    """The series whose granularity the ``hint`` (a key result's text) names, else a plain series over a
+    per-category one, then the most recent, then the first report by path."""
     ranked = sorted(candidates, key=lambda s: s.source)
     ranked.sort(key=lambda s: _period_sort(s.last_period), reverse=True)
-    return sorted(ranked, key=lambda s: bool(s.categories))[0]
+    ranked.sort(key=lambda s: bool(s.categories))
+    named = [g for g, pattern in _GRANULARITY_WORDS.items() if re.search(pattern, hint, re.I)]
+    fitting = [s for s in ranked if s.granularity in named]
+    return (fitting or ranked)[0]
 
 
-def find_series(available: list[SeriesInfo], name: str, source: str | None = None) -> tuple[SeriesInfo, list[str]]:
+def ambiguity(chosen: SeriesInfo, candidates: list[SeriesInfo]) -> str | None:
+    """A note naming the choice when one metric name has series of different granularity or source."""
+    others = [s for s in candidates if s.source != chosen.source]
+    if not others:
+        return None
+    listed = ", ".join(f"{s.granularity or 'series'} in {s.source}" for s in others)
+    return (f"{chosen.metric} is also reported as {listed}; measured on the {chosen.granularity or 'series'} one in "
+            f"{chosen.source} (name the granularity in the key result to choose)")
+
+
+def find_series(available: list[SeriesInfo], name: str, source: str | None = None,
+                hint: str = "") -> tuple[SeriesInfo, list[str]]:
     """The series called ``name`` (case and separators ignored) and the other reports that have it.
 
     Raises:
@@ -168,9 +189,9 @@ def find_series(available: list[SeriesInfo], name: str, source: str | None = Non
     if not matches:
         names = sorted({s.metric for s in available})
         close = difflib.get_close_matches(metric_key(name), names, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}?" if close else "run `prodops metrics` to list them"
-        raise NotFound(f"unknown metric {name!r}{f' in {source}' if source else ''}; {hint}")
-    chosen = _pick(matches)
+        advice = f"did you mean {', '.join(close)}?" if close else "run `prodops metrics` to list them"
+        raise NotFound(f"unknown metric {name!r}{f' in {source}' if source else ''}; {advice}")
+    chosen = _pick(matches, hint)
     return chosen, [s.source for s in matches if s.source != chosen.source]
 
 
@@ -215,12 +236,18 @@ def plan_progress(runtime: Runtime, scope: list[str] | None = None, today: dt.da
     out = []
     for kr in plan.key_results:
         try:
-            info, _ = find_series(available, kr.metric or "")
+            info, _ = find_series(available, kr.metric or "", hint=kr.text)
         except NotFound:
             out.append(kr_progress(kr, [], today))
             continue
         points = _points(_values(runtime, info.metric, info.source))
-        out.append(kr_progress(kr, points, today, info.source, info.chunk_id))
+        if info.partial and len(points) > 1:
+            points = points[:-1]  # a last period still being counted is not "current"
+        progress = kr_progress(kr, points, today, info.source, info.chunk_id)
+        notes = [n for n in (progress.note, ambiguity(info, [s for s in available if metric_key(s.metric) ==
+                                                            metric_key(info.metric)]),
+                             f"left out the partial last period: {info.partial}" if info.partial else None) if n]
+        out.append(progress.model_copy(update={"note": "; ".join(notes) or None}))
     return out
 
 

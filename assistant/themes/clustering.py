@@ -26,6 +26,7 @@ from assistant.themes.labels import vectorizer
 MAX_SHARE = 0.12  # of all turns in one theme
 MIN_COHESION = 0.30  # mean cosine of a theme's turns to its centre: below it, the group says nothing in common
 _MINIBATCH_FROM = 20000
+ADOPT_AT = 0.6  # centroid cosine from which a one-interview group joins its nearest group
 MERGE_AT = 0.8  # centroid cosine (in the joint space) from which two groups are one subject
 WORD_WEIGHT = 2.0  # weight of the words' reduction beside the sentence vector
 _WORD_DIMS = 100
@@ -87,9 +88,9 @@ def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequ
     """Groups of row indices (each sorted), in order of their first row; deterministic for the same input.
     With ``texts`` (and each turn's interview in ``groups``), words shared across interviews join the vectors."""
     n = len(vectors)
-    if n < 4:
-        return [[i] for i in range(n)]
     unit = features(vectors, texts, groups) if len(texts) == n else normalise(np.asarray(vectors, dtype=np.float32))
+    if n < 4:  # too few turns for k-means: only near-identical subjects are joined
+        return sorted(_merge_similar([[i] for i in range(n)], unit, 4), key=lambda g: g[0])
     k = int(min(max(2, round(math.sqrt(n) * 1.2)), max(2, n // 3), 120))
     pending = _groups(_kmeans(unit, k), np.arange(n))
     cap = max(4, int(max_share * n))
@@ -104,7 +105,36 @@ def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequ
             parts = [group[: len(group) // 2], group[len(group) // 2 :]]
         pending.extend(parts)
     merged = _merge_similar([sorted(int(i) for i in g) for g in done], unit, cap)
+    if len(groups) == n:
+        merged = _adopt_single_interview_groups(merged, unit, cap, groups)
     return sorted(merged, key=lambda g: g[0])
+
+
+def _adopt_single_interview_groups(groups: list[list[int]], unit: np.ndarray, cap: int,
+                                   interviews: Sequence[str]) -> list[list[int]]:
+    """A group from one interview only can never be a theme (a theme recurs across people); on small corpora
+    k-means often cuts by interview. Such a group joins its most similar group when their centres are close
+    (ADOPT_AT) and the result stays under the cap; otherwise it stays apart (and is reported as "other")."""
+    changed = True
+    while changed and len(groups) > 1:
+        changed = False
+        centres = normalise(np.vstack([unit[g].mean(axis=0) for g in groups]))
+        for a, group in enumerate(groups):
+            if len({interviews[i] for i in group}) > 1:
+                continue
+            sims = centres @ centres[a]
+            sims[a] = -1.0
+            for b in np.argsort(-sims):
+                if sims[b] < ADOPT_AT:
+                    break
+                if len(groups[b]) + len(group) <= cap:
+                    groups[b] = sorted(groups[b] + group)
+                    del groups[a]
+                    changed = True
+                    break
+            if changed:
+                break
+    return groups
 
 
 def _merge_similar(groups: list[list[int]], unit: np.ndarray, cap: int) -> list[list[int]]:
