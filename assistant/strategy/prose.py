@@ -287,8 +287,9 @@ def _sentences(
         reason = rejection(sentence)
         if reason and not (dangling and reason == "fragment"):
             continue  # a short continuation ("That includes the EU.") is kept for the sentence before it
-        if continuation and n == 0 and not sentence.rstrip("\"')”’").endswith((".", "!")):
-            continue  # "- Creating and maintaining a working group" after "DRIs are responsible for:"
+        complete = sentence.rstrip("\"')”’").endswith((".", "!"))
+        if not complete and (continuation and n == 0 or sentence[0].isdigit()):
+            continue  # "- Creating and maintaining a working group" after "...responsible for:"; "5 seats per team"
         head = sentence.split(" ", 1)[0]
         if head.isalpha() and head.islower():
             continue  # the tail of a sentence cut by a line break, or a lower-case fragment
