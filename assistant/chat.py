@@ -97,7 +97,7 @@ class ChatService:
         if missing:
             return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
         hits = self.retrieve(query, filters, scope)
-        computed = metric_answer(query, hits, self.runtime.metric_rows, self.runtime.store, scope)
+        computed = metric_answer(self.runtime, query, hits, scope)
         if computed is not None:
             return query, computed[1], computed[0]
         return query, hits, None

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=1200, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(default=150, ge=0)
     company_name: str = Field(default="your company", description="Used in prompts and reports.")
+    fiscal_year_start_month: int = Field(
+        default=1, ge=1, le=12, description="First month of the fiscal year, for questions naming FY24 or Q2 FY24."
+    )
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: offline.")
     llm_model: str | None = None
     llm_api_key: str | None = None

@@ -234,3 +234,7 @@ class Answer(BaseModel):
     sentences: list[AnswerSentence] = Field(default_factory=list)
     invalid_citations: list[str] = Field(default_factory=list)
     query: str = ""
+    route: str = Field(default="text", description="Which path answered: text, metric, plan, or abstain.")
+    confidence: float | None = Field(
+        default=None, description="The answer step's support score, compared with the abstention threshold."
+    )

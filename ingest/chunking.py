@@ -250,5 +250,5 @@ def _metric_pieces(parsed: ParsedSource, settings: Settings) -> list[_Piece]:
     ids = _ids(info.kind, "", info.objective_ids, info.initiative_ids)
     return [
         _Piece(chunk.text, info.title, {"metric": chunk.metric, "period": chunk.period, **ids})
-        for chunk in metric_chunks(parsed.metric_points, info.title, settings.chunk_size)
+        for chunk in metric_chunks(parsed.metric_points, info.title, settings.chunk_size, info.date)
     ]

@@ -48,6 +48,9 @@ CONFIG_DIRS = frozenset({"cadences"})  # workspace configuration folders, never 
 _SNIFF_BYTES = 8192
 _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
+# Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
+# again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
+PARSER_VERSION = b"prodops-parser-2"
 
 
 def discover(root: Path) -> list[Path]:
@@ -82,7 +85,8 @@ def sidecar_for(path: Path) -> Path | None:
 
 def content_hash(data: bytes, sidecar: bytes | None = None) -> str:
     """sha256 hex of a file's bytes plus its sidecar's bytes: editing either one changes the version."""
-    digest = hashlib.sha256(data)
+    digest = hashlib.sha256(PARSER_VERSION)
+    digest.update(data)
     if sidecar is not None:
         digest.update(_SIDECAR_SEPARATOR + sidecar)
     return digest.hexdigest()
@@ -94,7 +98,7 @@ def source_fingerprint(root: Path, path: Path) -> str:
     The pipeline compares it with the stored hash to skip unchanged files before doing any real work.
     """
     full = _full_path(root, path)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(PARSER_VERSION)
     with full.open("rb") as handle:
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
@@ -224,7 +228,7 @@ def _parse(rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest
     if points:
         if date is not None:
             points = [p.model_copy(update={"period": date.isoformat()}) if p.period == SNAPSHOT else p for p in points]
-        text = summary_text(points, title)
+        text = summary_text(points, title, date)
     info = SourceInfo(
         path=rel,
         kind=meta.get("kind") or md.folder_kind(rel) or md.content_kind(fmt, text, bool(body.turns)),

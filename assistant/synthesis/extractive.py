@@ -128,9 +128,10 @@ class ExtractiveSynthesizer:
         best_coverage = max((c.coverage for c in candidates), default=0.0)
         support = 0.5 * top_similarity + 0.5 * best_coverage
         if best_coverage < self.min_coverage or support < self.min_support:
-            return abstain(question)
+            return abstain(question, confidence=round(support, 4))
         chosen = self._select(candidates)
-        return finalize(question, [(c.shown or c.text, [c.chunk_id]) for c in chosen], hits)
+        result = finalize(question, [(c.shown or c.text, [c.chunk_id]) for c in chosen], hits)
+        return result.model_copy(update={"confidence": round(support, 4)})
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
         result = self.answer(question, hits)
