@@ -19,6 +19,12 @@ from assistant.strategy.prose import ProseSentence, plain_text, prose_sentences
 
 BOILERPLATE_SOURCES = 3  # a sentence found verbatim in this many notes is template text
 _NORMAL = re.compile(r"[^a-z0-9%$]+")
+# Headings over to-do lists and meeting logistics: what sits under them is a task or an attendee, not strategy.
+_TASK_HEADING = re.compile(
+    r"\b(?:action items?|actions|next steps|follow[- ]?ups?|to-?dos?|owners?|attendees|participants|agenda|"
+    r"logistics|housekeeping)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,11 @@ class Candidate:
     order: int  # reading order across all notes (by note date, then path, then position)
     dangling: bool = False
     follow: str = ""  # the dangling sentence(s) right after it, which only make sense with it
+
+    @property
+    def task(self) -> bool:
+        """Under an "Actions" / "Next steps" heading: a to-do, which a draft does not quote."""
+        return bool(self.context) and bool(_TASK_HEADING.search(self.context[-1]))
 
     @property
     def source(self) -> str:

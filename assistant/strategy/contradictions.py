@@ -120,8 +120,9 @@ def _subject(a: Clause, b: Clause) -> str:
     return " ".join(dict.fromkeys(words)) or "the same subject"
 
 
-def compare_clauses(a: Clause, b: Clause, entity_tie: bool = False) -> tuple[str, str] | None:
-    """(kind, reason) when the two clauses cannot both be true, else None."""
+def compare_clauses(a: Clause, b: Clause, tie: str = "") -> tuple[str, str] | None:
+    """(kind, reason) when the two clauses cannot both be true, else None. ``tie`` is a rare name both name,
+    which ties two decisions to one subject even when their other words differ."""
     same = _same_subject(a, b)
     if same and a.future == b.future and _periods_compatible(a, b):
         predicate = _negation(a, b)
@@ -136,13 +137,13 @@ def compare_clauses(a: Clause, b: Clause, entity_tie: bool = False) -> tuple[str
             pair = _figures_disjoint(a.figures, b.figures)
             if pair:
                 return "figures", f"different figures for {_subject(a, b)}: {pair[0].raw} vs {pair[1].raw}"
-    tied = same or entity_tie and a.explicit and b.explicit
+    tied = same or bool(tie) and a.explicit and b.explicit
     if tied and a.stance * b.stance < 0 and _periods_compatible(a, b):
         commit, refuse = (a, b) if a.stance > 0 else (b, a)
         if refuse.defers and not commit.periods:
             return None  # "we agreed to open an office" and "the opening was delayed" can both be true
-        verb = "puts off" if refuse.defers else "rules out"
-        return "decision", f"one note commits to it, the other {verb} ({_subject(a, b) if same else 'same name'})"
+        verb = "puts it off" if refuse.defers else "rules it out"
+        return "decision", f"{_subject(a, b) if same else tie}: one note commits to it, the other {verb}"
     return None
 
 
@@ -157,9 +158,8 @@ def contradiction_between(
     """(kind, reason) when statement ``a`` and statement ``b`` cannot both be true; ``names`` says whether a
     shared name is rare enough to tie two decisions to one subject (default: any shared name does)."""
     for x, y in product(clauses(a, a_follow), clauses(b, b_follow)):
-        shared = x.entities & y.entities
-        tie = bool(shared) and (names is None or any(names(e) for e in shared))
-        found = compare_clauses(x, y, entity_tie=tie)
+        shared = sorted(e for e in x.entities & y.entities if names is None or names(e))
+        found = compare_clauses(x, y, tie=_word(x, shared[0]) if shared else "")
         if found:
             return found
     return None

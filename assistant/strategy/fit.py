@@ -6,9 +6,10 @@ Meaning: how much closer the sentence is to this section's description than to t
 (MiniLM cosine, one batch for all sentences), which removes the pull every strategy-sounding sentence has
 towards every description. A sentence goes to the section with the most evidence, and only when there is
 enough: a cue that its meaning does not contradict, or a clearly distinctive meaning on its own. A section
-that requires a cue (risks) takes no sentence without one. Each section then keeps its best sentences up to
-its limit, never a near-copy of one already chosen anywhere in the draft, and shows them in reading order
-(note by note, as written), so quotes from one note stay together.
+that requires a cue (risks) takes no sentence without one, and to-dos (under "Actions", "Next steps") go
+nowhere. Each section then keeps its best sentences up to its limit, never a near-copy of one already chosen
+anywhere in the draft, and shows them in reading order (note by note, as written), so quotes from one note
+stay together.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def assign(
     best = masked.argmax(axis=1)
     pool: list[list[int]] = [[] for _ in sections]
     for i, c in enumerate(candidates):
-        if not c.dangling and np.isfinite(masked[i, best[i]]):
+        if not c.dangling and not c.task and np.isfinite(masked[i, best[i]]):
             pool[int(best[i])].append(i)
     taken: list[int] = []
     for k, section in enumerate(sections):
