@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         default=2, ge=1, description="Warn when a planned contact would make a company's interviews in one "
         "calendar quarter exceed this number."
     )
+    plan_model_fallback: bool = Field(
+        default=True, description="With a language model configured, documents that look like plans but that the "
+        "offline reader found nothing in are read by the model; every text it returns must be verbatim."
+    )
+    plan_model_max_chars: int = Field(
+        default=24_000, ge=1000, description="At most this many characters of a document go to the model."
+    )
 
     @field_validator("chroma_url")
     @classmethod

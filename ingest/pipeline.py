@@ -24,7 +24,7 @@ from assistant.runtime import Runtime
 from assistant.schemas import Chunk, FailedFile, IngestReport, ParsedSource, SourceRecord
 from assistant.store.sync import drop_source, finish_source, repair_derived
 from ingest.chunking import chunk_source, embedding_text
-from ingest.sources import discover, load_source, source_fingerprint
+from ingest.sources import discover, load_source, parsed_fingerprint, source_fingerprint
 
 FLUSH_CHUNKS = 256  # embed across files in groups this size: big enough to keep the model busy
 
@@ -146,6 +146,7 @@ def _prepare(
         format=info.format,
         workspace=str(root),
         metric_points=parsed.metric_points,
+        fingerprint=parsed_fingerprint(info.content_hash),
     )
     return _Pending(parsed=parsed, chunks=chunks, record=record, is_new=rel not in states)
 

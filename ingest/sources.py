@@ -50,7 +50,7 @@ _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
 # Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
 # again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
-PARSER_VERSION = b"prodops-parser-2"
+PARSER_VERSION = b"prodops-parser-4"  # 4: chunks keep the whitespace the splitter stripped; table headers as context
 
 
 def discover(root: Path) -> list[Path]:
@@ -85,27 +85,31 @@ def sidecar_for(path: Path) -> Path | None:
 
 def content_hash(data: bytes, sidecar: bytes | None = None) -> str:
     """sha256 hex of a file's bytes plus its sidecar's bytes: editing either one changes the version."""
-    digest = hashlib.sha256(PARSER_VERSION)
-    digest.update(data)
+    digest = hashlib.sha256(data)
     if sidecar is not None:
         digest.update(_SIDECAR_SEPARATOR + sidecar)
     return digest.hexdigest()
 
 
 def source_fingerprint(root: Path, path: Path) -> str:
-    """The same hash as ``load_source(...).info.content_hash``, streamed and without parsing.
+    """:func:`parsed_fingerprint` of ``load_source(...).info.content_hash``, streamed and without parsing.
 
     The pipeline compares it with the stored hash to skip unchanged files before doing any real work.
     """
     full = _full_path(root, path)
-    digest = hashlib.sha256(PARSER_VERSION)
+    digest = hashlib.sha256()
     with full.open("rb") as handle:
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
     sidecar = sidecar_for(full)
     if sidecar is not None:
         digest.update(_SIDECAR_SEPARATOR + sidecar.read_bytes())
-    return digest.hexdigest()
+    return parsed_fingerprint(digest.hexdigest())
+
+
+def parsed_fingerprint(content_digest: str) -> str:
+    """What the manifest compares to skip a file: its content hash and the parser version that read it."""
+    return hashlib.sha256(PARSER_VERSION + content_digest.encode()).hexdigest()
 
 
 def _full_path(root: Path, path: Path) -> Path:

@@ -13,7 +13,7 @@ from assistant.schemas import ParsedSource
 from ingest.sources import load_source
 
 REPO = Path(__file__).resolve().parents[1]
-# ../shared beside the checkout; PRODOPS_SHARED_DIR points elsewhere (a git worktree sits one level deeper).
+# ../shared beside the repository; PRODOPS_SHARED_DIR points elsewhere (e.g. from a git worktree).
 SHARED = Path(os.environ.get("PRODOPS_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 CORPUS = SHARED / "corpus"
 
