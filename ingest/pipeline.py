@@ -6,6 +6,10 @@ Order of writes per changed file, chosen so a crash anywhere is repaired by simp
 3. stale chunks of the file are deleted (new before old: a reader never sees the file vanish),
 4. the derived indexes are updated and the manifest entry is written complete, last.
 Deterministic chunk ids make every step idempotent, so no step can create duplicates.
+
+After the files, when any interview was added, changed or removed (or stored ones predate segments), the
+corpus-level pass of :mod:`ingest.interviews` recomputes speaker roles and segments of every interview and
+updates only metadata: it needs all interviews at once, and it never re-embeds anything.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from assistant.errors import ProdopsError, SourceError
 from assistant.runtime import Runtime
-from assistant.schemas import Chunk, FailedFile, IngestReport, ParsedSource, SourceRecord
+from assistant.schemas import Chunk, FailedFile, IngestReport, Kind, ParsedSource, SourceRecord
+from assistant.segments import SEGMENTS
 from assistant.store.sync import drop_source, finish_source, repair_derived
 from ingest.chunking import chunk_source, embedding_text
+from ingest.interviews import refresh_interviews
 from ingest.sources import discover, load_source, parsed_fingerprint, source_fingerprint
 
 FLUSH_CHUNKS = 256  # embed across files in groups this size: big enough to keep the model busy
@@ -95,6 +101,8 @@ def ingest_paths(
             if prune:
                 _delete_removed(runtime, str(base), states, seen, report)
         _write(runtime, todo, report, show_progress, on_progress)
+        if _interviews_changed(runtime, todo, report, states):
+            refresh_interviews(runtime)
         repair_derived(runtime)
         report.chunks = runtime.store.count()
     return report
@@ -149,6 +157,17 @@ def _prepare(
         fingerprint=parsed_fingerprint(info.content_hash),
     )
     return _Pending(parsed=parsed, chunks=chunks, record=record, is_new=rel not in states)
+
+
+def _interviews_changed(runtime: Runtime, todo: list[_Pending], report: IngestReport,
+                        states: dict[str, tuple[str, str]]) -> bool:
+    """Whether the corpus pass must run: an interview was written or deleted, or a stored turn has no segment
+    yet (a store from before segments existed)."""
+    if any(p.record.kind is Kind.INTERVIEW for p in todo) or report.deleted:
+        return True
+    unsegmented = {"$and": [{"kind": Kind.INTERVIEW.value}, {"turn": {"$gte": 0}},
+                            {"segment": {"$nin": list(SEGMENTS)}}]}
+    return bool(states) and runtime.store.has_chunks(unsegmented)
 
 
 def _delete_removed(

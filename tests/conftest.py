@@ -17,7 +17,7 @@ from assistant.embeddings.minilm import SentenceTransformerEmbedder, get_embedde
 from assistant.runtime import Runtime
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PRODOPS_SHARED_DIR") or REPO.parent / "shared")  # see tests/utils.py
+SHARED = Path(os.environ.get("PRODOPS_SHARED_DIR") or REPO.parent / "shared")  # as tests/utils.py reads it
 WORKSPACE = REPO / "examples" / "workspace"
 
 

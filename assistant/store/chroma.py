@@ -123,6 +123,10 @@ class ChunkStore:
             found.update(self._chunks.get(ids=list(ids[start : start + self._batch]), include=[])["ids"])
         return found
 
+    def has_chunks(self, where: dict[str, Any]) -> bool:
+        """Whether any stored chunk matches a ``where`` filter."""
+        return bool(self._chunks.get(where=where, include=[], limit=1)["ids"])
+
     def chunk_ids_for_source(self, path: str) -> list[str]:
         return list(self._chunks.get(where={"source": path}, include=[])["ids"])
 
