@@ -16,7 +16,15 @@ _INJECTION = re.compile(
     r"|\byou are now\b|\b(system|developer)\s+prompt\b|\badmin(istrator)? mode\b|\bjailbreak"
     r"|\b(reveal|print|output|dump|exfiltrate|list)\s+(the\s+)?(full\s+)?(contents?|text)\s+of\s+(every|all|each)\b"
     r"|\bas an ai\b|\b(do not|don't|never) (tell|mention|reveal)\b.{0,30}\b(user|instructions?|request)\b"
-    r"|\bcite (them|it|this|these) as\b",
+    r"|\bcite (them|it|this|these) as\b"
+    # Addressed to the assistant: "note to the assistant", "disregard the guidance above", "print every
+    # confidential note", "if you are an AI".
+    r"|\b(note|message|instructions?) (to|for) (the |any )?(assistant|ai|model|llm|bot|chatbot|language model)\b"
+    r"|\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+|these\s+|those\s+)?(\w+\s+)?"
+    r"(instructions?|rules?|prompts?|guidelines?|guidance|directions?)\s+(above|below|before|so far)\b"
+    r"|\b(print|reveal|output|dump|leak|exfiltrate|disclose)\s+(out\s+)?(every|all|each|any)\s+(of\s+the\s+)?"
+    r"(confidential|secret|private|restricted|hidden)\b"
+    r"|\bif you are an? (ai|assistant|language model|llm|chatbot)\b",
     re.I,
 )
 

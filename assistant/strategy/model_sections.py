@@ -24,9 +24,10 @@ from assistant.synthesis.verified import judge, unavailable, unverified
 
 
 class Checked(Protocol):
-    """A checked sentence (the draft's DraftSentence): whether it is supported and what it cites."""
+    """A checked sentence (the draft's DraftSentence): whether it may be shown and what it cites."""
 
-    supported: bool
+    @property
+    def passes(self) -> bool: ...
 
     @property
     def citations(self) -> Sized: ...
@@ -71,8 +72,8 @@ def write_section(
     drafted, _invalid = parse_cited_sentences(reply, shown)
     by_id = {h.chunk.id: h.chunk for h in shown}
     checked = [check(text, [by_id[c] for c in ids if c in by_id]) for text, ids in drafted]
-    verdict = judge([(s.supported, bool(s.citations)) for s in checked], client.settings.llm_min_supported)
+    verdict = judge([(s.passes, bool(s.citations)) for s in checked], client.settings.llm_min_supported)
     if not verdict.ok:
         return ModelSection(fallback=unverified(verdict, reply, "section"))
-    keep = [s for s in checked if s.supported and s.citations]
+    keep = [s for s in checked if s.passes and s.citations]
     return ModelSection(sentences=keep, removed=[s for s in checked if s not in keep])

@@ -1,4 +1,6 @@
-// Strategy drafts: sections of cited sentences; unsupported claims, metric conflicts and contradictions flagged.
+// Strategy drafts: sections of cited sentences, each labelled (quoted: the note's own words; supported /
+// unsupported: a written sentence that passed / failed the grounding check; gap: nothing in the notes fits);
+// unsupported claims, metric conflicts and contradictions flagged.
 
 import { api } from "./api.js";
 import { $, badge, clear, formValues, h, plural, setStatus, whileBusy } from "./dom.js";
@@ -6,10 +8,16 @@ import { chunkButton } from "./panel.js";
 
 let lastRequest = null;
 
+const needsLook = (s) => s.label === "unsupported" || (s.label !== "gap" && Boolean(s.note));
+const flaggedCount = (draft) => draft.sections.flatMap((s) => s.sentences).filter(needsLook).length;
+
 function sentence(s) {
-  const item = h("li", { class: s.supported ? "claim" : "claim flagged" });
-  if (!s.supported) item.append(h("span", { class: "flag", text: "check" }), " ");
-  item.append(h("span", { text: s.text }));
+  if (s.label === "gap") return h("li", { class: "claim gap" }, h("em", { text: s.text }));
+  const item = h("li", { class: needsLook(s) ? `claim ${s.label} flagged` : `claim ${s.label}` });
+  if (needsLook(s)) item.append(h("span", { class: "flag", text: "check" }), " ");
+  item.append(h("span", { text: s.label === "quoted" ? `“${s.text}”` : s.text }), " ",
+    h("span", { class: "badge", text: s.label, title: s.label === "quoted"
+      ? "The note's own words, verbatim" : "A written sentence, checked against the notes it cites" }));
   for (const c of s.citations) {
     item.append(" ", chunkButton(c.chunk_id, `[${c.source}]`, `Show the note ${c.source}`, "cite", s.text));
   }
@@ -38,20 +46,20 @@ function flags(draft) {
           h("blockquote", {}, h("span", { text: c.b.text }), " ",
             chunkButton(c.b.chunk_id, `[${c.b.source}]`, `Show the note ${c.b.source}`, "cite"))))))));
   }
-  const unsupported = draft.sections.flatMap((s) => s.sentences).filter((s) => !s.supported).length;
-  if (!draft.metric_conflicts.length && !draft.contradictions.length && !unsupported) {
-    box.append(h("p", { text: "Nothing flagged: every sentence is supported by the note it cites." }));
+  if (!draft.metric_conflicts.length && !draft.contradictions.length && !flaggedCount(draft)) {
+    box.append(h("p", { text: "Nothing flagged: every sentence is quoted from, or supported by, the note it cites." }));
   }
   return box;
 }
 
 function render(draft, out) {
-  const unsupported = draft.sections.flatMap((s) => s.sentences).filter((s) => !s.supported).length;
+  const flagged = flaggedCount(draft);
   out.append(h("article", { class: "card draft" },
     h("h3", { class: "draft-title", text: draft.title }),
     h("p", { class: "badges" },
       badge(plural(draft.sections.length, "section")),
-      badge(`${unsupported} unsupported`, unsupported ? "warn" : ""),
+      badge(draft.mode === "quoted" ? plural(draft.counts.quoted || 0, "quote") : `${draft.counts.supported || 0} supported`),
+      badge(`${flagged} to check`, flagged ? "warn" : ""),
       badge(plural(draft.metric_conflicts.length, "metric conflict"), draft.metric_conflicts.length ? "warn" : ""),
       badge(plural(draft.contradictions.length, "contradiction"), draft.contradictions.length ? "warn" : ""),
       badge(plural(draft.sources.length, "note") + " read")),
@@ -98,8 +106,7 @@ export function initDraft() {
         lastRequest = body;
         downloadButton.disabled = false;
         render(draft, out);
-        const unsupported = draft.sections.flatMap((s) => s.sentences).filter((s) => !s.supported).length;
-        const flagged = draft.metric_conflicts.length + draft.contradictions.length + unsupported;
+        const flagged = draft.metric_conflicts.length + draft.contradictions.length + flaggedCount(draft);
         setStatus(status, `Draft ready: ${plural(draft.sections.length, "section")}, ` +
           `${plural(flagged, "item")} flagged.`, "ok");
       } catch (error) {
