@@ -175,7 +175,7 @@ def test_one_note_draft_is_verified_section_by_section(
     for section in draft.sections:
         no_markup(*(s.text for s in section.sentences))
         if section.written_by == "model":
-            assert section.fallback is None and all(s.supported and s.citations for s in section.sentences)
+            assert section.fallback is None and all(s.passes and s.citations for s in section.sentences)
         else:
             assert all(s.citations == [] or s.citations[0].source == "notes/offsite.md" for s in section.sentences)
 
