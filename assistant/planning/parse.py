@@ -34,6 +34,7 @@ from assistant.planning.text import (
     objective_refs,
 )
 from assistant.planning.text import field as field_of
+from assistant.safety import looks_like_injection
 
 
 @dataclass
@@ -86,6 +87,8 @@ def _line(state: _State, line: str, chunk_id: str) -> None:
             _close_initiative(state)
         state.pending = None
     marked = head is not None or bold or not line.startswith((" ", "\t"))  # indented: a nested bullet
+    if looks_like_injection(text):  # document text is data: an instruction to the assistant is no plan item
+        return
     if _opens_item(state, text, level, chunk_id, head is not None or bold, marked):
         return
     if head:

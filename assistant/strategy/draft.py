@@ -22,7 +22,7 @@ from assistant.grounding.checker import support
 from assistant.prompting import PROMPTS_DIR, declined, render
 from assistant.retrieval.hybrid import mmr
 from assistant.runtime import Runtime
-from assistant.safety import looks_like_injection
+from assistant.safety import looks_like_injection, neutralize_markers
 from assistant.schemas import Chunk, Citation, Hit
 from assistant.strategy.checks import Contradiction, check_metric_claim, find_contradictions
 from assistant.strategy.sources import select_notes
@@ -83,7 +83,7 @@ def _statements(notes: list[Chunk]) -> list[tuple[str, Chunk]]:
     found: list[tuple[str, Chunk]] = []
     for chunk in notes:
         for sentence in split_sentences(chunk.text):
-            text = strip_markup(sentence)
+            text = neutralize_markers(strip_markup(sentence))
             if sentence.startswith("#") or looks_like_injection(text) or _LABEL.match(text):
                 continue
             if 7 <= len(text.split()) <= 70 and not _DANGLING.match(text):

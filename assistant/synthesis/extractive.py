@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.safety import looks_like_injection
+from assistant.safety import looks_like_injection, neutralize_markers
 from assistant.schemas import Answer, Hit
 from assistant.synthesis.base import abstain, finalize
 from assistant.text import content_terms, id_terms, split_sentences, stem, strip_markup
@@ -69,7 +69,7 @@ class ExtractiveSynthesizer:
         for sentence in split_sentences(hit.chunk.text):
             if sentence.startswith("#") or strip_markup(sentence).endswith("?") or looks_like_injection(sentence):
                 continue
-            clean = strip_markup(sentence)
+            clean = neutralize_markers(strip_markup(sentence))  # only the answer's own [n] are citations
             n_words = len(clean.split())
             if n_words < self.min_words and ":" in clean and heading and heading not in clean:
                 yield f"{heading} — {clean}"

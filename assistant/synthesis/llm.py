@@ -14,6 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.prompting import declined, render
+from assistant.safety import looks_like_injection
 from assistant.schemas import Answer, Hit
 from assistant.synthesis.base import abstain, finalize
 from assistant.text import split_sentences
@@ -34,7 +35,7 @@ def parse_cited_sentences(text: str, hits: Sequence[Hit]) -> tuple[list[tuple[st
             else:
                 invalid.append(f"[{n}]")
         clean = _MARK.sub("", sentence).strip()
-        if clean:
+        if clean and not looks_like_injection(clean):  # a model repeating a document's order to it: dropped
             drafted.append((clean, ids))
     return drafted, invalid
 

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 
-from assistant.safety import looks_like_injection
+from assistant.safety import looks_like_injection, neutralize_markers, shown_text
 from assistant.schemas import Chunk
 from assistant.text import FILLERS, STOPWORDS, split_sentences
 
@@ -102,10 +102,10 @@ def _best_sentence(text: str, keywords: Sequence[str]) -> str:
         if 6 <= len(s.split()) <= 60 and not s.endswith("?") and not looks_like_injection(s)
     ]
     if not sentences:
-        return text.strip()
+        return shown_text(text).strip()
     lowered = [s.lower() for s in sentences]
     scores = [sum(1 for k in keywords if k in s) for s in lowered]
-    return sentences[int(np.argmax(scores))]
+    return neutralize_markers(sentences[int(np.argmax(scores))])
 
 
 def pick_quotes(
