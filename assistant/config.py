@@ -121,7 +121,7 @@ class Settings(BaseSettings):
         if twice:
             raise ValueError(f"PRODOPS_API_KEYS names must be unique, but {', '.join(map(repr, twice))} is used by "
                              "more than one key; give every key its own name (e.g. 'ana-growth', 'ana-enterprise')")
-        digests = [(entry.key_sha256 or hashlib.sha256((entry.key or "").encode()).hexdigest()).lower() for entry in keys]
+        digests = [(e.key_sha256 or hashlib.sha256((e.key or "").encode()).hexdigest()).lower() for e in keys]
         if len(set(digests)) != len(digests):
             raise ValueError("PRODOPS_API_KEYS lists the same key twice; each entry needs its own key")
         for entry in keys:

@@ -44,8 +44,8 @@ _PATTERNS = [
     rf"^\W*(?:dear|hey|hi|hello|attention)\s+(?:{_DETERMINER}\s+)?{_VOCATIVE_AI}s?\b",
     rf"^\W*{_VOCATIVE_AI}s?\s*[,:]\s*(?:please\s+)?(?:ignore|disregard|forget|do not|don['’]t|never|always|from now|"
     r"list|print|reveal|output|say|answer|respond|include|treat|pretend|act)\b",
-    rf"\b(?:any|all|every|each)\s+{_VOCATIVE_AI}s?\s+(?:that is |who is |which is )?(?:reading|processing|summari[sz]ing|"
-    r"answering|parsing|indexing|ingesting)\b",
+    rf"\b(?:any|all|every|each)\s+{_VOCATIVE_AI}s?\s+(?:that is |who is |which is )?(?:reading|processing|"
+    r"summari[sz]ing|answering|parsing|indexing|ingesting)\b",
     rf"\b(?:if|when|whenever)\s+you(?:['’]re| are)\s+(?:an?\s+)?{_AI}s?\s*[,:;.!]",
     # Drop earlier instructions: "ignore all previous instructions", "please disregard the guidance above".
     rf"\b{_DROP}\s+(?:(?:all|any|the|your|these|those|every|of|my|our)\s+)*(?:{_STALE}\s+)+{_RULES}\b",

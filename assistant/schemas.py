@@ -196,7 +196,8 @@ class IngestReport(BaseModel):
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    deleted: int = 0
+    deleted: int = 0  # a count, as before; the paths are in ``deleted_paths``
+    deleted_paths: list[str] = Field(default_factory=list)
     chunks: int = 0
     embedded: int = 0
     failed: list[FailedFile] = Field(default_factory=list)
