@@ -188,6 +188,7 @@ class SourceRecord(BaseModel):
 class FailedFile(BaseModel):
     path: str
     error: str
+    name: str | None = None  # an upload's original file name, when it differs from its stored path
 
 
 class IngestReport(BaseModel):

@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 from assistant.config import Settings
 from assistant.errors import SourceError
-from assistant.schemas import Chunk, ParsedSource
+from assistant.schemas import Chunk, ParsedSource, SourceInfo
 from ingest.chunking import chunk_source
 from ingest.sources import load_source
 
@@ -42,8 +42,9 @@ _HEADER = struct.Struct("!Q")
 def prepare_source(root: Path, path: Path, settings: Settings, force: Mapping[str, object] | None = None) -> Prepared:
     """Read, parse and chunk one file (``force`` overrides its metadata, e.g. an upload's team and visibility)."""
     parsed = load_source(root, path, settings)
-    if force:
-        parsed = parsed.model_copy(update={"info": parsed.info.model_copy(update=dict(force))})
+    if force:  # validated, so a forced kind given as text becomes the enum it stands for
+        info = SourceInfo.model_validate({**parsed.info.model_dump(), **force})
+        parsed = parsed.model_copy(update={"info": info})
     return parsed, chunk_source(parsed, settings)
 
 

@@ -64,7 +64,8 @@ def _unavailable(settings: Settings, exc: BaseException, verb: str = "reach") ->
         if settings.chroma_url
         else "check that PRODOPS_DATA_DIR is readable and writable"
     )
-    return StoreUnavailable(f"cannot {verb} the Chroma store at {where}: {str(exc)[:200] or type(exc).__name__}; {hint}")
+    reason = str(exc)[:200] or type(exc).__name__
+    return StoreUnavailable(f"cannot {verb} the Chroma store at {where}: {reason}; {hint}")
 
 
 def _make_client(settings: Settings) -> Any:

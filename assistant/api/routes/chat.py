@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from assistant.api.deps import CallerDep, ChatDep, ConversationsDep
 from assistant.api.models import ChatRequest, ChatResponse
 from assistant.errors import NotFound
+from assistant.replay import answer_message, refilter
 from assistant.schemas import Answer
 from assistant.store.conversations import Message
 
@@ -29,25 +31,28 @@ def chat(body: ChatRequest, caller: CallerDep, service: ChatDep, store: Conversa
     question = body.messages[-1].content
     conversation_id = body.conversation_id or store.new_id()
     try:
-        history = store.get(conversation_id, caller.name).messages if body.conversation_id else []
+        stored = store.get(conversation_id, caller.owner).messages if body.conversation_id else []
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    # Stored answers feed the follow-up only as far as the caller may read their sources today.
+    history = refilter(stored, service.runtime.store, caller.scope)
     if not history:
         history = [Message(role=m.role, content=m.content) for m in body.messages[:-1]]
     items = service.stream(question, body.filters.to_filters(), caller.scope, history)
 
     def record(answer: Answer) -> None:
-        store.append(conversation_id, caller.name, Message(role="user", content=question))
-        store.append(conversation_id, caller.name, Message(role="assistant", content=answer.answer,
-                                                           extra={"citations": [c.chunk_id for c in answer.citations]}))
+        store.append(conversation_id, caller.owner, Message(role="user", content=question))
+        store.append(conversation_id, caller.owner, answer_message(answer))
 
     if not body.stream:
         answer = next(i for i in items if isinstance(i, Answer))
         record(answer)
         return _response(answer, conversation_id)
 
+    first = next(items)  # retrieval runs here, so a store outage is a 503 before the stream starts
+
     def events() -> Iterator[str]:
-        for item in items:
+        for item in itertools.chain([first], items):
             if isinstance(item, Answer):
                 record(item)
                 final = _response(item, conversation_id).model_dump_json()
