@@ -37,6 +37,8 @@ from ingest.sources import load_source
 
 Prepared = tuple[ParsedSource, list[Chunk]]
 _HEADER = struct.Struct("!Q")
+_READY = b"ready"
+_START_SECONDS = 120.0  # a worker's imports on a busy machine; not part of any file's budget
 
 
 def prepare_source(root: Path, path: Path, settings: Settings, force: Mapping[str, object] | None = None) -> Prepared:
@@ -52,8 +54,9 @@ def _unexpected(rel: str, exc: BaseException) -> SourceError:
     if isinstance(exc, MemoryError):
         return SourceError(rel, "needs more memory to parse than allowed (PRODOPS_PARSE_MEMORY_MB); split the file "
                            "or export it again")
-    return SourceError(rel, f"could not be parsed ({type(exc).__name__}: {str(exc)[:200]}); export it again or "
-                       "convert it to Markdown")
+    kind = Path(rel).suffix.lstrip(".").upper() or "file"
+    return SourceError(rel, f"this {kind} could not be parsed ({type(exc).__name__}: {str(exc)[:200]}); export it "
+                       "again or convert it to Markdown")
 
 
 def _os_error(rel: str, strerror: str | None) -> SourceError:
@@ -106,6 +109,8 @@ def serve() -> None:
     requests = os.fdopen(os.dup(0), "rb")
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the reply pipe
+    replies.write(_HEADER.pack(len(_READY)) + _READY)  # imports are done: time budgets start from here
+    replies.flush()
     while True:
         header = _read_exact(requests, _HEADER.size)
         if header is None:
@@ -169,6 +174,13 @@ class ParseWorker:
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
                 self._proc = self._start()
+                try:
+                    if self._receive(self._proc, time.monotonic() + _START_SECONDS) != _READY:
+                        raise _Stopped
+                except (TimeoutError, _Stopped):
+                    code = self._stop()
+                    raise SourceError(rel, f"the parser process could not start (exit status {code}); check the "
+                                      "installation (`python -c 'import ingest.isolation'`)") from None
             proc = self._proc
             assert proc.stdin is not None
             try:

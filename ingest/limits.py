@@ -28,6 +28,7 @@ from ingest.loaders import LoaderError
 from ingest.walk import special_kind
 
 _BIG_ENTRY = 1_000_000  # entries smaller than this may compress at any ratio: they cannot hurt
+_BLOCK = 1 << 20
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
@@ -78,10 +79,11 @@ def check_json(text: str, settings: Settings) -> None:
 def check_zip(data: bytes, settings: Settings, what: str = "DOCX") -> None:
     """Refuse a zip-based document whose directory promises a decompression bomb, before anything is inflated."""
     try:
-        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise LoaderError(f"unreadable {what} (not a valid zip archive: {exc}); re-save it as .{what.lower()}") from exc
-    fix = "re-save the document without embedded copies or large media, or raise {{}}"
+    fix = "re-save the document without embedded copies or large media, or raise {}"
     if len(entries) > settings.max_zip_entries:
         raise LoaderError(f"{what} archive has {len(entries):,} entries, over the limit of "
                           f"{settings.max_zip_entries:,}; " + fix.format("PRODOPS_MAX_ZIP_ENTRIES"))
@@ -95,3 +97,19 @@ def check_zip(data: bytes, settings: Settings, what: str = "DOCX") -> None:
             raise LoaderError(f"{what} entry {entry.filename} expands {ratio:,.0f} times ({entry.compress_size:,} to "
                               f"{entry.file_size:,} bytes), over the limit of {settings.max_zip_ratio} (a zip bomb?); "
                               + fix.format("PRODOPS_MAX_ZIP_RATIO"))
+    _verify_entries(archive, entries, what)
+
+
+def _verify_entries(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], what: str) -> None:
+    """Inflate each compressed entry once, a block at a time, so a directory that understates sizes is caught
+    (``zipfile`` stops at the declared size and the CRC fails) before a parser inflates it in one piece."""
+    for entry in entries:
+        if entry.compress_type == zipfile.ZIP_STORED or entry.is_dir():
+            continue
+        try:
+            with archive.open(entry) as stream:
+                while stream.read(_BLOCK):
+                    pass
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+            raise LoaderError(f"unreadable {what}: entry {entry.filename} does not match the archive's directory "
+                              f"({exc}); re-save it as .{what.lower()}") from exc
