@@ -77,8 +77,9 @@ async def upload(request: Request, caller: CallerDep, runtime: RuntimeDep) -> Up
     try:
         form = await read_upload(request, uploads_dir / ".incoming", settings.max_file_bytes,
                                  settings.max_upload_files)
-    except UploadError as exc:
-        raise HTTPException(exc.status, exc.detail) from exc
+    except UploadError as exc:  # close the connection: the rest of a too-large body is not read
+        headers = {"Connection": "close"} if exc.status == status.HTTP_413_CONTENT_TOO_LARGE else None
+        raise HTTPException(exc.status, exc.detail, headers=headers) from exc
     kind = form.fields.get("kind") or None
     if kind is not None and kind not in {k.value for k in Kind}:
         form.discard()
