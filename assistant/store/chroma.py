@@ -266,11 +266,11 @@ class ChunkStore:
         by_id = {i: _to_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [by_id[i] for i in ids if i in by_id]
 
-    def vectors(self, ids: Sequence[str]) -> list[list[float]]:
-        """Stored vectors of ``ids``, in the order asked (every id must exist)."""
+    def vectors_by_id(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors of ``ids`` that still exist: a chunk read a moment ago may have been replaced since by
+        an ingest in another process, so callers keep only what they get back."""
         got = self._run(lambda c, _m, _cl: c.get(ids=list(ids), include=["embeddings"]))
-        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        return [list(by_id[i]) for i in ids]
+        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def iter_chunks(self, where: dict[str, Any] | None = None, page: int = 1000) -> Iterator[Chunk]:
         """Every stored chunk (optionally filtered), paged so memory stays flat on large stores."""

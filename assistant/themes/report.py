@@ -129,7 +129,9 @@ def synthesize_themes(
     )
     if len(turns) < 2:
         return report
-    vectors = np.asarray(runtime.store.vectors([t.id for t in turns]), dtype=np.float32)
+    stored = runtime.store.vectors_by_id([t.id for t in turns])
+    turns = [t for t in turns if t.id in stored]  # replaced since by a concurrent ingest: skipped
+    vectors = np.asarray([stored[t.id] for t in turns], dtype=np.float32)
     clusters = [c for c in cluster_turns(vectors) if len({customer_of(turns[i]) for i in c}) >= min_customers]
     names = {n for t in turns for n in (t.meta.company, t.meta.participant, t.meta.interviewer, t.meta.speaker) if n}
     labels = label_clusters([t.text for t in turns], clusters, names=sorted(names))
