@@ -80,6 +80,8 @@ _PATTERNS = [
     r"\bas an ai(?: language model| assistant)?\s*,",
     r"\b(?:do not|don['’]t|never) (?:tell|mention|reveal|disclose)\b.{0,30}\b(?:these instructions|"
     r"this instruction|this request|the prompt|that you were told)\b",
+    # Prompt structure written into a document: a forged <source …> / </source> fence (or its disarmed form).
+    r"(?:<|&lt;|‹|＜)\s*/?\s*(?:source|note|system|instructions?|context|document)\b[^<>]{0,300}(?:>|&gt;|›|＞)",
 ]
 _INJECTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.I | re.M)
 

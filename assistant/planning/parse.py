@@ -88,6 +88,8 @@ def _line(state: _State, line: str, chunk_id: str) -> None:
         state.pending = None
     marked = head is not None or bold or not line.startswith((" ", "\t"))  # indented: a nested bullet
     if looks_like_injection(text):  # document text is data: an instruction to the assistant is no plan item
+        if head and state.objective is not None and level <= state.objective_level:
+            state.objective = None  # it still ends the section it closes, so what follows attaches to nothing
         return
     if _opens_item(state, text, level, chunk_id, head is not None or bold, marked):
         return
