@@ -120,6 +120,17 @@ def test_every_endpoint_answers_503_while_chroma_is_down_and_recovers(
         assert [r for r in rows if r[1] != 503 or "Chroma" not in r[2]] == []
         for name, call in STORE_FREE.items():
             assert call(client).status_code == 200, name
+        # An upload is accepted (it needs no store) and its job ends failed, saying why, instead of hanging.
+        accepted = client.post("/v1/documents", headers=AUTH,
+                               files=[("files", ("outage.md", b"# Outage\n\nA note written during the outage.\n",
+                                                 "text/markdown"))])
+        assert accepted.status_code == 202
+        deadline = time.monotonic() + 60
+        while (job := client.get(f"/v1/jobs/{accepted.json()['job_id']}", headers=AUTH).json())["state"] not in (
+                "done", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert job["state"] == "failed" and "cannot reach the Chroma store" in job["error"]
         health = client.get("/health")
         assert health.status_code == 503
         deps = health.json()["dependencies"]
