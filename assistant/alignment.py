@@ -5,7 +5,8 @@ states (``Objective: O2`` on a roadmap item) are used first; an initiative that 
 objective it reads most like and the link is marked *inferred*, never passed off as stated. Customer evidence
 for an initiative is what customers said (participant turns only) that retrieval finds for it, counted by
 distinct customers. The gaps are the point: initiatives tied to no objective, objectives no initiative serves,
-and bets no customer asked for.
+and bets no customer asked for. A gap is only claimed about what was read: documents that look like plans but
+could not be read are listed, and with no initiative read the map says so rather than "none".
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from assistant.metrics.progress import Progress
@@ -72,6 +74,9 @@ class AlignmentMap(BaseModel):
     uncovered_objectives: list[str]
     bets_without_evidence: list[str]
     as_of: str | None = None
+    initiatives_read: int = Field(default=0, description="Roadmap initiatives read; 0 means the gaps can't be judged.")
+    unread_plans: list[str] = Field(default_factory=list, description="Plan-like documents that yielded nothing.")
+    unread_note: str | None = Field(default=None, description='"Could not read a plan from N documents: ..."')
 
 
 def _objective_text(o: Objective) -> str:
@@ -116,9 +121,10 @@ def _objective_scores(
     return scores
 
 
-def build_alignment(runtime: Runtime, scope: list[str] | None = None, plan: Plan | None = None) -> AlignmentMap:
-    """The map for everything the caller may read."""
-    plan = plan if plan is not None else load_plan(runtime, scope)
+def build_alignment(runtime: Runtime, scope: list[str] | None = None, plan: Plan | None = None,
+                    model: BaseChatModel | None = None) -> AlignmentMap:
+    """The map for everything the caller may read; ``model`` reads plan-like documents the layout reader can't."""
+    plan = plan if plan is not None else load_plan(runtime, scope, model=model)
     progress = plan_progress(runtime, scope, plan=plan)
     objectives = plan.objectives
     obj_vectors = np.asarray(runtime.embedder.embed_documents([_objective_text(o) for o in objectives]) or [[0.0]])
@@ -188,4 +194,7 @@ def build_alignment(runtime: Runtime, scope: list[str] | None = None, plan: Plan
         uncovered_objectives=[o.id for o in plan.uncovered_objectives()],
         bets_without_evidence=evidence_gaps,
         as_of=as_of,
+        initiatives_read=len(plan.initiatives),
+        unread_plans=[u.source for u in plan.unread],
+        unread_note=plan.unread_note(),
     )

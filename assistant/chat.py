@@ -16,6 +16,7 @@ from assistant.llm import build_chat_model, llm_configured
 from assistant.metrics.answers import metric_answer
 from assistant.prompting import render
 from assistant.retrieval.abstention import unknown_names
+from assistant.retrieval.context import answer_context
 from assistant.retrieval.followups import condense_rule
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
@@ -37,7 +38,10 @@ def build_synthesizer(runtime: Runtime, model: BaseChatModel | None = None) -> S
         model = build_chat_model(runtime.settings)
     if model is not None:
         return LLMSynthesizer(model, company_name=runtime.settings.company_name)
-    return ExtractiveSynthesizer()
+    return ExtractiveSynthesizer(
+        encode=lambda texts: runtime.embedder.embed_documents(texts),
+        speakers=lambda: runtime.lexical.known_names().get("participant", set()),
+    )
 
 
 class ChatService:
@@ -97,10 +101,10 @@ class ChatService:
         if missing:
             return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
         hits = self.retrieve(query, filters, scope)
-        computed = metric_answer(query, hits, self.runtime.metric_rows, self.runtime.store, scope)
+        computed = metric_answer(self.runtime, query, hits, scope)
         if computed is not None:
             return query, computed[1], computed[0]
-        return query, hits, None
+        return query, answer_context(self.runtime, query, hits, filters, scope), None
 
     def answer_with_hits(
         self,

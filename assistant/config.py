@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=1200, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(default=150, ge=0)
     company_name: str = Field(default="your company", description="Used in prompts and reports.")
+    fiscal_year_start_month: int = Field(
+        default=1, ge=1, le=12, description="First month of the fiscal year, for questions naming FY24 or Q2 FY24."
+    )
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint; unset: offline.")
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -96,6 +99,13 @@ class Settings(BaseSettings):
     contact_max_per_quarter: int = Field(
         default=2, ge=1, description="Warn when a planned contact would make a company's interviews in one "
         "calendar quarter exceed this number."
+    )
+    plan_model_fallback: bool = Field(
+        default=True, description="With a language model configured, documents that look like plans but that the "
+        "offline reader found nothing in are read by the model; every text it returns must be verbatim."
+    )
+    plan_model_max_chars: int = Field(
+        default=24_000, ge=1000, description="At most this many characters of a document go to the model."
     )
 
     @field_validator("chroma_url")

@@ -99,10 +99,15 @@ class ChunkMeta(BaseModel):
     speaker: str | None = None
     speaker_is_participant: bool | None = None
     timestamp: str | None = None
+    segment: str | None = Field(
+        default=None, description="Transcripts: conversation, intro, sponsor, scripted, outro, cold-open, or "
+        "record (the interview's metadata sentence); None elsewhere. Answers and quotes use conversation.",
+    )
     metric: str | None = None
     period: str | None = None
     objective_ids: list[str] = Field(default_factory=list)
     initiative_ids: list[str] = Field(default_factory=list)
+    lead: str | None = None  # the whitespace the splitter stripped before this chunk, so a source rebuilds exactly
 
     def to_chroma(self) -> dict[str, str | int | float | bool]:
         """Flatten for Chroma: lists become comma-joined strings; visibility also becomes one flag per team."""
@@ -182,6 +187,7 @@ class SourceRecord(BaseModel):
     format: str = ""
     workspace: str = ""  # resolved root folder the source was found in; scopes deletion of removed files
     complete: bool = True  # False while a job is writing its chunks; a crash leaves it False, the rerun repairs
+    fingerprint: str = ""  # content hash + parser version: what an ingest compares to skip the file
     metric_points: list[MetricPoint] = Field(default_factory=list)
 
 
@@ -236,3 +242,7 @@ class Answer(BaseModel):
     sentences: list[AnswerSentence] = Field(default_factory=list)
     invalid_citations: list[str] = Field(default_factory=list)
     query: str = ""
+    route: str = Field(default="text", description="Which path answered: text, metric, plan, or abstain.")
+    confidence: float | None = Field(
+        default=None, description="The answer step's support score, compared with the abstention threshold."
+    )

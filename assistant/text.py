@@ -143,3 +143,51 @@ def format_number(value: float, percent: bool = False) -> str:
     else:
         text = f"{value:.4g}"
     return text + ("%" if percent else "")
+
+
+_PLACEHOLDER = re.compile(
+    r"\b[A-Z][a-z]+ [XYZ]\b(?![\w'])|\bX{2,}\b|\b(?:TBD|TBA|TODO|FIXME)\b|(?i:lorem ipsum)|<[a-z][\w ]*>|"
+    r"\{\{.*?\}\}|\[(?i:name|owner|date|insert[^\]]*|link|tbd|x+)\]"
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Template text not filled in: "Teammate X", "VP of XXX", "TBD", "<name>", "{{owner}}", "[insert date]".
+
+    Such a sentence states nothing, so it is never an answer or a draft sentence."""
+    return bool(_PLACEHOLDER.search(text))
+
+
+STATUS_WORDS = {
+    "🟢": "on track", "✅": "done", "✔️": "done", "✔": "done", "☑️": "done", "🟡": "at risk", "⚠️": "at risk",
+    "🟠": "at risk", "🔴": "off track", "❌": "not done", "⛔": "blocked", "🚫": "blocked", "⚪": "not started",
+    "⏳": "in progress", "🚧": "in progress", "🔵": "in progress", "⏸️": "paused",
+}
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def status_words(text: str) -> str:
+    """Status emoji spelled out ("🟢" -> "on track"), so a status shown only as a symbol can be read and matched."""
+    for symbol, words in STATUS_WORDS.items():
+        text = text.replace(symbol, f" {words} ")
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def table_cells(line: str) -> list[str]:
+    """The cells of a Markdown table row, links reduced to their text and markup removed."""
+    inner = line.strip().strip("|")
+    return [strip_markup(_LINK.sub(r"\1", cell)).strip() for cell in inner.split("|")]
+
+
+def is_table_row(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith("|") and stripped.count("|") >= 2 and not set(stripped) <= set("|-: ")
+
+
+def render_row(row: str, header: str | None) -> str:
+    """A table row as "Column: value; Column: value" (status emoji in words); without a header, the cells."""
+    cells = [status_words(c) for c in table_cells(row)]
+    names = table_cells(header) if header else []
+    if len(names) == len(cells):
+        return "; ".join(f"{n}: {c}" for n, c in zip(names, cells, strict=True) if c and n)
+    return "; ".join(c for c in cells if c)

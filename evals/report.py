@@ -18,7 +18,7 @@ def _fmt(value: float) -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         undefined=StrictUndefined,
@@ -33,4 +33,4 @@ def _environment() -> Environment:
 def render_report(report: EvalReport, fmt: str = "md") -> str:
     if fmt == "json":
         return report.model_dump_json(indent=2)
-    return _environment().get_template(f"eval.{fmt}.j2").render(r=report).strip() + "\n"
+    return environment().get_template(f"eval.{fmt}.j2").render(r=report).strip() + "\n"

@@ -31,6 +31,7 @@ _SPLIT_LEVELS = 3
 _OBJECTIVE_RE = re.compile(r"\b(?:O\d{1,2}|KR(\d{1,2})(?:\.\d{1,2})?)\b")
 _INITIATIVE_RE = re.compile(r"\b[A-Z]{2,5}-\d{1,4}\b")
 QUESTION_CHARS = 300
+LEAD_LIMIT = 200
 
 
 @dataclass
@@ -137,10 +138,40 @@ def _document_pieces(parsed: ParsedSource, settings: Settings) -> list[_Piece]:
             at = start + int(doc.metadata["start_index"])
             if text[at : at + len(chunk_text)] != chunk_text:  # never expected; verbatim is a hard guarantee
                 raise AssertionError(f"chunk of {info.path} is not a verbatim slice of its source text")
-            meta: dict[str, Any] = {"section": section}
+            meta: dict[str, Any] = {"section": section, "lead": _lead(text, start, at)}
             meta |= _ids(info.kind, f"{section or ''}\n{chunk_text}", info.objective_ids, info.initiative_ids)
-            pieces.append(_Piece(chunk_text, _context(info.title, path), meta))
+            context = _context(info.title, path)
+            header = _table_header_before(text, at, chunk_text)
+            pieces.append(_Piece(chunk_text, f"{context}\n{header}" if header else context, meta))
     return pieces
+
+
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+def _table_header_before(text: str, at: int, chunk_text: str) -> str | None:
+    """The header row of the Markdown table a chunk starts inside of (a long table split across chunks), so
+    its rows still say which column is which: kept as context, never quoted."""
+    first = chunk_text.lstrip().split("\n", 1)[0]
+    if not first.lstrip().startswith("|") or _TABLE_SEPARATOR.match(first):
+        return None
+    lines = text[:at].rstrip("\n").split("\n")
+    for i in range(len(lines) - 1, 0, -1):
+        line = lines[i].strip()
+        if not line.startswith("|"):
+            return None
+        if _TABLE_SEPARATOR.match(line):
+            return lines[i - 1].strip()
+    return None
+
+
+def _lead(text: str, start: int, at: int) -> str | None:
+    """The whitespace before a chunk back to the previous text of its section (what the splitter stripped),
+    kept so the section can be put back together exactly (plans are read from their indentation)."""
+    begin = at
+    while begin > start and at - begin < LEAD_LIMIT and text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:at] or None
 
 
 def _ids(kind: Kind, text: str, objectives: list[str], initiatives: list[str]) -> dict[str, list[str]]:
@@ -227,7 +258,8 @@ def _turn_pieces(parsed: ParsedSource, settings: Settings) -> list[_Piece]:
     info = parsed.info
     intro = f"Interview with {info.participant}" if info.participant else f"Interview: {info.title}"
     intro += f" ({info.company})" if info.company else ""
-    pieces: list[_Piece] = [_Piece(record, intro, {})] if (record := interview_record(parsed)) else []
+    record = interview_record(parsed)
+    pieces: list[_Piece] = [_Piece(record, intro, {"segment": "record"})] if record else []
     question: str | None = None
     for turn in parsed.turns:
         known = turn.speaker != UNKNOWN_SPEAKER
@@ -250,5 +282,5 @@ def _metric_pieces(parsed: ParsedSource, settings: Settings) -> list[_Piece]:
     ids = _ids(info.kind, "", info.objective_ids, info.initiative_ids)
     return [
         _Piece(chunk.text, info.title, {"metric": chunk.metric, "period": chunk.period, **ids})
-        for chunk in metric_chunks(parsed.metric_points, info.title, settings.chunk_size)
+        for chunk in metric_chunks(parsed.metric_points, info.title, settings.chunk_size, info.date)
     ]

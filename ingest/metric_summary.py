@@ -8,12 +8,13 @@ that answers cite is exactly what the table says.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 
 from assistant.metrics.change import compute_change, describe_change, is_percent
-from assistant.periods import period_start
+from assistant.periods import granularity, partial_reason, period_start
 from assistant.schemas import MetricPoint
 from assistant.text import format_number  # noqa: F401 - re-exported for callers of this module
 from assistant.text import humanize_metric as humanize_words
@@ -47,44 +48,31 @@ def _change(new: float, old: float, percent: bool) -> str:
     return describe_change(compute_change("", old, "", new), percent)
 
 
-def granularity(periods: list[str]) -> str:
-    """daily/weekly/monthly/quarterly/yearly from the period format or the typical spacing between periods."""
-    if len(periods) < 2:
-        return "single-period"
-    if all("-Q" in p for p in periods):
-        return "quarterly"
-    if all(len(p) == 7 for p in periods):
-        return "monthly"
-    if all(len(p) == 4 for p in periods):
-        return "yearly"
-    starts = sorted(period_start(p) for p in periods)
-    gaps = sorted((b - a).days for a, b in zip(starts, starts[1:], strict=False))
-    median = gaps[len(gaps) // 2]
-    for low, high, label in ((0, 1, "daily"), (6, 8, "weekly"), (28, 31, "monthly"), (89, 92, "quarterly")):
-        if low <= median <= high:
-            return label
-    return "yearly" if 364 <= median <= 366 else "irregular"
-
-
-def _wide_lines(points: list[MetricPoint], percent: bool) -> list[_Line]:
+def _wide_lines(points: list[MetricPoint], percent: bool, as_of: dt.date | None = None) -> list[_Line]:
     fmt = partial(format_number, percent=percent)
     periods = [p.period for p in points]
     first, last = points[0], points[-1]
     if len(points) == 1:
         return [_Line(f"One period only ({last.period}): {fmt(last.value)}.", last.period)]
+    step = granularity(periods)
     span = f"{first.period} to {last.period} ({len(points)} periods)"
-    lines = [_Line(f"{granularity(periods).capitalize()} series, {span}.")]
-    prev = points[-2]
+    lines = [_Line(f"{step.capitalize()} series, {span}.")]
+    partial_note = partial_reason(periods, step, as_of)
+    complete = points[:-1] if partial_note else points
+    if partial_note:
+        lines.append(_Line(f"Partial period: {partial_note}; it is left out of the latest change."))
     low = min(points, key=lambda p: p.value)
     high = max(points, key=lambda p: p.value)
+    if len(complete) >= 2:
+        now, prev = complete[-1], complete[-2]
+        lines.append(_Line(
+            f"Latest{' complete' if partial_note else ''} ({now.period}): {fmt(now.value)}, "
+            f"{_change(now.value, prev.value, percent)} vs {prev.period} ({fmt(prev.value)})."
+        ))
     lines += [
         _Line(
-            f"Latest ({last.period}): {fmt(last.value)}, {_change(last.value, prev.value, percent)} "
-            f"vs {prev.period} ({fmt(prev.value)})."
-        ),
-        _Line(
             f"First ({first.period}): {fmt(first.value)}; over the whole range "
-            f"{_change(last.value, first.value, percent)}."
+            f"{_change(complete[-1].value, first.value, percent)}."
         ),
         _Line(f"Minimum {fmt(low.value)} ({low.period}); maximum {fmt(high.value)} ({high.period})."),
         _Line("Values by period:"),
@@ -124,8 +112,8 @@ def _long_lines(points: list[MetricPoint], percent: bool) -> list[_Line]:
         now = series[-1]
         change = f", {_change(now.value, series[-2].value, percent)} vs {series[-2].period}" if len(series) > 1 else ""
         lines.append(_Line(f"{cat}: {fmt(now.value)} ({now.period}){change}."))
-    lines.append(_Line(f"Leading categories by period (top {TOP_CATEGORIES}):"))
-    return lines + [_Line(f"{period}: {leaders(period, TOP_CATEGORIES)}", period) for period in periods]
+    lines.append(_Line("Values by period, every category, highest first:"))
+    return lines + [_Line(f"{period}: {leaders(period, None)}", period) for period in periods]
 
 
 def _series(points: list[MetricPoint]) -> dict[str, list[MetricPoint]]:
@@ -137,28 +125,35 @@ def _series(points: list[MetricPoint]) -> dict[str, list[MetricPoint]]:
     return grouped
 
 
-def _summary(metric: str, points: list[MetricPoint], title: str) -> tuple[str, list[_Line]]:
+def _summary(
+    metric: str, points: list[MetricPoint], title: str, as_of: dt.date | None = None
+) -> tuple[str, list[_Line]]:
     percent = is_percent(metric)
     header = f"{humanize_metric(metric)} — {title}"
     categories = {p.category for p in points}
     if len(categories) == 1 and None not in categories:  # one category only: a plain series, named in the header
         header += f" ({points[0].category})"
-        return header, _wide_lines(points, percent)
+        return header, _wide_lines(points, percent, as_of)
     if categories != {None}:
         return header, _long_lines(points, percent)
-    return header, _wide_lines(points, percent)
+    return header, _wide_lines(points, percent, as_of)
 
 
-def summary_text(points: list[MetricPoint], title: str) -> str:
-    """All metric summaries of one report, one block per metric: the source text of a metric report."""
+def summary_text(points: list[MetricPoint], title: str, as_of: dt.date | None = None) -> str:
+    """All metric summaries of one report, one block per metric: the source text of a metric report.
+
+    ``as_of`` is the day the data was exported, when known: a last period ending after it is partial.
+    """
     blocks = []
     for metric, series in _series(points).items():
-        header, lines = _summary(metric, series, title)
+        header, lines = _summary(metric, series, title, as_of)
         blocks.append("\n".join([header, *(line.text for line in lines)]))
     return "\n\n".join(blocks)
 
 
-def metric_chunks(points: list[MetricPoint], title: str, size: int) -> list[MetricChunk]:
+def metric_chunks(
+    points: list[MetricPoint], title: str, size: int, as_of: dt.date | None = None
+) -> list[MetricChunk]:
     """Summaries packed into chunks of at most ``size`` characters, each starting with the metric header.
 
     The first chunk of a metric carries the overview (latest value, changes, range, extremes) and is labelled
@@ -166,7 +161,7 @@ def metric_chunks(points: list[MetricPoint], title: str, size: int) -> list[Metr
     """
     chunks: list[MetricChunk] = []
     for metric, series in _series(points).items():
-        header, lines = _summary(metric, series, title)
+        header, lines = _summary(metric, series, title, as_of)
         for i, group in enumerate(_pack(header, lines, size)):
             covered = [line.period for line in group if line.period]
             label = series[-1].period if i == 0 or not covered else _span(covered)

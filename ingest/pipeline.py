@@ -31,7 +31,7 @@ from assistant.schemas import Chunk, FailedFile, IngestReport, ParsedSource, Sou
 from assistant.store.sync import drop_source, finish_source, repair_derived
 from ingest.chunking import embedding_text
 from ingest.isolation import parse_file
-from ingest.sources import source_fingerprint
+from ingest.sources import parsed_fingerprint, source_fingerprint
 from ingest.walk import Scan, display_name, excluded, scan, special_kind
 
 FLUSH_CHUNKS = 256  # embed across files in groups this size: big enough to keep the model busy
@@ -183,6 +183,7 @@ def _prepare(
         format=info.format,
         workspace=str(root),
         metric_points=parsed.metric_points,
+        fingerprint=parsed_fingerprint(info.content_hash),
     )
     return _Pending(parsed=parsed, chunks=chunks, record=record, is_new=rel not in states)
 

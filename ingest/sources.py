@@ -47,6 +47,9 @@ BINARY_FORMATS = frozenset({"pdf", "docx"})
 _SNIFF_BYTES = 8192
 _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
+# Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
+# again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
+PARSER_VERSION = b"prodops-parser-4"  # 4: chunks keep the whitespace the splitter stripped; table headers as context
 _SIDECAR_BYTES = 1_000_000  # a metadata sidecar is a few lines of YAML
 
 
@@ -74,7 +77,7 @@ def content_hash(data: bytes, sidecar: bytes | None = None) -> str:
 
 
 def source_fingerprint(root: Path, path: Path) -> str:
-    """The same hash as ``load_source(...).info.content_hash``, streamed and without parsing.
+    """:func:`parsed_fingerprint` of ``load_source(...).info.content_hash``, streamed and without parsing.
 
     The pipeline compares it with the stored hash to skip unchanged files before doing any real work.
     """
@@ -87,7 +90,12 @@ def source_fingerprint(root: Path, path: Path) -> str:
     sidecar = sidecar_for(full)
     if sidecar is not None:
         digest.update(_SIDECAR_SEPARATOR + read_regular(sidecar, rel, _SIDECAR_BYTES))
-    return digest.hexdigest()
+    return parsed_fingerprint(digest.hexdigest())
+
+
+def parsed_fingerprint(content_digest: str) -> str:
+    """What the manifest compares to skip a file: its content hash and the parser version that read it."""
+    return hashlib.sha256(PARSER_VERSION + content_digest.encode()).hexdigest()
 
 
 def _full_path(root: Path, path: Path) -> Path:
@@ -214,7 +222,7 @@ def _parse(
     if points:
         if date is not None:
             points = [p.model_copy(update={"period": date.isoformat()}) if p.period == SNAPSHOT else p for p in points]
-        text = summary_text(points, title)
+        text = summary_text(points, title, date)
     info = SourceInfo(
         path=rel,
         kind=meta.get("kind") or md.folder_kind(rel) or md.content_kind(fmt, text, bool(body.turns)),

@@ -11,6 +11,7 @@ import pytest
 from assistant.schemas import Chunk, Kind, MetricPoint
 from ingest.chunking import chunk_source, embedding_text, markdown_sections, slice_at_sentences
 from ingest.metric_summary import format_number, humanize_metric, metric_chunks, summary_text
+from ingest.sources import PARSER_VERSION
 from tests.utils import csv_text, load, make_docx, make_pdf, markdown, settings, sidecar, write
 
 STRATEGY = """# Acme strategy
@@ -68,7 +69,7 @@ def test_sections_context_and_strategy_ids(tmp_path: Path) -> None:
         "2026-07-01",
     )
     assert (meta.visibility, meta.format, meta.position) == (["leadership"], "markdown", 1)
-    assert meta.source_hash == hashlib.sha256((tmp_path / "strategy/plan.md").read_bytes()).hexdigest()
+    assert meta.source_hash == hashlib.sha256(PARSER_VERSION + (tmp_path / "strategy/plan.md").read_bytes()).hexdigest()
     assert embedding_text(chunks[1]) == f"Acme strategy > O1 Grow self-serve\n{chunks[1].text}"
 
 
@@ -282,7 +283,7 @@ def test_long_metric_summary_leading_categories_by_hand(tmp_path: Path) -> None:
         "web: 90 (2026-06-08), down 10 (-10.0%) vs 2026-06-01.",
         "app: 60 (2026-06-08), up 10 (+20.0%) vs 2026-06-01.",
         "email: 10 (2026-06-08), flat (no change) vs 2026-06-01.",
-        "Leading categories by period (top 5):",
+        "Values by period, every category, highest first:",
         "2026-06-01: web 100; app 50; email 10",
         "2026-06-08: web 90; app 60; email 10",
     ]

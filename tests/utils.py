@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from assistant.schemas import ParsedSource
 from ingest.sources import load_source
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared beside the repository; PRODOPS_SHARED_DIR points elsewhere (e.g. from a git worktree).
+SHARED = Path(os.environ.get("PRODOPS_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 CORPUS = SHARED / "corpus"
 
 

@@ -28,7 +28,7 @@ OBJECTIVE_STATUS_RULE = "An objective's status is its worst key-result status (o
 class Statement(BaseModel):
     """One sentence of the pack, written by code from computed facts, with its citations."""
 
-    kind: str = Field(description="e.g. off_track, no_status, stale_date, orphan, uncovered, no_evidence, "
+    kind: str = Field(description="e.g. off_track, no_status, stale_date, orphan, uncovered, no_evidence, unread_plan, "
                       "no_moving_metric, metric_moved, no_new_data, status_changed, new_initiative, "
                       "dropped_initiative, new_theme")
     subject: str | None = Field(default=None, description="The KR, initiative, objective or theme it is about.")
@@ -103,6 +103,9 @@ class CheckinPack(BaseModel):
     previous_period: str | None = Field(default=None, description="The stored pack the changes compare with.")
     objectives: list[ObjectiveSection] = Field(default_factory=list)
     missing_objectives: list[str] = Field(default_factory=list, description="Named by the cadence, not found.")
+    unread_plans: list[str] = Field(default_factory=list, description="Documents that look like plans (OKR words, "
+                                    "objective or key-result labels) but yielded nothing.")
+    plan_read: bool = Field(default=True, description="False when no objective, key result or initiative was read.")
     risks: list[Statement] = Field(default_factory=list, description="Not tied to one objective (orphans).")
     questions: list[Statement] = Field(default_factory=list)
     changes: list[Statement] = Field(default_factory=list, description="Pack-wide: research, dropped objectives.")

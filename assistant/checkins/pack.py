@@ -155,14 +155,19 @@ def build_pack(runtime: Runtime, cadence: Cadence, period: str, team: str | None
     if team and cadence.participants and team not in cadence.participants:
         raise ProdopsError(f"team {team!r} is not a participant of {cadence.slug} "
                            f"({', '.join(cadence.participants)})")
-    plan = load_plan(runtime, scope)
+    plan = load_plan(runtime, scope, model=model)
     progress = progress_as_of(runtime, plan, scope, span.end)
     dates = [latest_source_date(runtime, scope, until=span.end)]
     dates += [period_end(p.current_period) for p, _ in progress.values() if p.current_period]
     known = [d for d in dates if d and d <= span.end]
     pack = CheckinPack(cadence=cadence.name, cadence_slug=cadence.slug, period=span.label, period_kind=span.kind,
                        period_start=span.start, period_end=span.end, as_of=max(known) if known else None,
-                       team=team, scope=scope, participants=cadence.participants)
+                       team=team, scope=scope, participants=cadence.participants,
+                       unread_plans=[u.source for u in plan.unread], plan_read=plan.read)
+    note = plan.unread_note()
+    if note:
+        pack.risks.append(Statement(kind="unread_plan", text=f"{note}. What they plan is missing from this pack.",
+                                    citations=merge(*(cite(u.source, u.chunk_id) for u in plan.unread))))
     in_roadmaps = [i for i in plan.initiatives if cadence.inputs.wants("roadmaps", i.team)
                    and (team is None or i.team == team)]
     no_evidence: set[str] = set()

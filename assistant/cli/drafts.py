@@ -78,7 +78,9 @@ draft_app.command("strategy")(friendly_errors(strategy))
 def align(fmt: FormatOpt = "md", out: OutOpt = None) -> None:
     """The alignment map: objectives, their initiatives, key-result progress and customer evidence; gaps."""
     from assistant.alignment import build_alignment
+    from assistant.chat import build_chat_model_if_configured
     from assistant.text import format_number
 
-    report = build_alignment(default_runtime())
+    runtime = default_runtime()
+    report = build_alignment(runtime, model=build_chat_model_if_configured(runtime))
     _emit(render("alignment", report, fmt, num=lambda v: "—" if v is None else format_number(v)), out)

@@ -1,104 +1,112 @@
 """Metric questions answered from the parsed tables, in code.
 
-When the question asks about a quantity and retrieval surfaced a metric report's summary chunk, the numbers in
-the answer are computed here from the stored rows (latest value, change vs the previous period, change over the
-whole series) and cited to that chunk, which states the same figures. A language model never writes them.
+A question goes this way only when it asks for a number (a value, change, extreme, ranking, share or
+comparison: :mod:`.asking`) AND names a series well enough (:mod:`.resolve`): its name, categories or meaning
+match, and retrieval ranked its report among the top sources, so a word like "customers" in a question about a
+plan never hijacks it. The numbers are computed from the stored rows (:mod:`.compute`) and each sentence cites
+the summary chunk that states the same figures. When nothing fits, the question falls through to text
+retrieval; when the series exists but lacks the period or category asked for, the answer says so.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from functools import partial
 
-from assistant.access import chunk_readable
-from assistant.metrics.change import compute_change, describe_change, is_percent, period_totals
-from assistant.periods import period_start
-from assistant.retrieval.intents import is_metric_question
-from assistant.schemas import Answer, Hit
-from assistant.store.chroma import ChunkStore
-from assistant.store.metric_rows import MetricRowStore
-from assistant.synthesis.base import finalize
-from assistant.text import content_terms, format_number, humanize_metric
+from assistant.metrics.asking import read_ask
+from assistant.metrics.compute import Outcome, compute
+from assistant.metrics.resolve import Resolved, resolve_all
+from assistant.metrics.series import list_series
+from assistant.runtime import Runtime
+from assistant.schemas import Answer, Chunk, Hit, Kind
+from assistant.synthesis.base import abstain, finalize
+from assistant.text import numbers
+
+_PLAN_CUES = re.compile(r"\b(okrs?|objectives?|key results?|krs?|initiatives?|roadmaps?|goals?|projects?)\b", re.I)
+MIN_SCORE = 1.0
+RETRY_MARGIN = 0.35
 
 
-def _named_metric(question: str, rows: MetricRowStore) -> tuple[str, str] | None:
-    """The (metric, source) the question names: most of the metric's words appear in the question, the most
-    specific such metric wins ("activation rate" over "activated teams"), plain series before breakdowns."""
-    asked = set(content_terms(question))
-    best: tuple[tuple[float, int, int], str, str] | None = None
-    for metric, source, count in rows.metrics():
-        name = set(content_terms(humanize_metric(metric)))
-        overlap = len(name & asked)
-        if not name or overlap / len(name) < 0.5 or (overlap < 2 and len(name) > 1):
-            continue
-        key = (overlap / len(name), overlap, -count)  # fewer rows: the plain series, not a breakdown
-        if best is None or key > best[0]:
-            best = (key, metric, source)
-    return (best[1], best[2]) if best else None
+def _top_sources(hits: Sequence[Hit], n: int = 5) -> list[str]:
+    return list(dict.fromkeys(h.chunk.meta.source for h in hits))[:n]
+
+
+def _confident(resolved: Resolved, hits: Sequence[Hit], question: str) -> bool:
+    """Whether the series is what the question is about, not a table that shares a word with it."""
+    if resolved.score < MIN_SCORE:
+        return False
+    sources = _top_sources(hits)
+    in_results = resolved.series.source in sources
+    strongly_named = resolved.name_coverage >= 0.99 and (resolved.similarity >= 0.45 or bool(resolved.categories))
+    if _PLAN_CUES.search(question) and sources and not any(
+        h.chunk.meta.kind is Kind.METRICS for h in hits[:2]
+    ):
+        return False  # a question about a plan that happens to ask "how many"
+    if not sources:
+        return strongly_named
+    top_is_text = next((h for h in hits), None) is not None and hits[0].chunk.meta.kind is not Kind.METRICS
+    if top_is_text and not in_results:
+        return False
+    return in_results or strongly_named
+
+
+def _cite(runtime: Runtime, resolved: Resolved, outcome: Outcome) -> list[Chunk]:
+    """The series' summary chunks that hold the periods used (the overview chunk first)."""
+    chunks = runtime.store.get_chunks(resolved.series.chunk_ids)
+    if not chunks:
+        return []
+    chosen = [chunks[0]]
+    for period in dict.fromkeys(outcome.periods):
+        if not any(period in c.text for c in chosen):
+            holder = next((c for c in chunks if f"{period}:" in c.text or period in c.text), None)
+            if holder is not None and holder not in chosen:
+                chosen.append(holder)
+    return chosen
 
 
 def metric_answer(
-    question: str, hits: Sequence[Hit], rows: MetricRowStore, store: ChunkStore, scope: list[str] | None
+    runtime: Runtime, question: str, hits: Sequence[Hit], scope: list[str] | None
 ) -> tuple[Answer, list[Hit]] | None:
-    """A computed answer (and the hits it may cite) when the question asks about a quantity of a named metric."""
-    if not is_metric_question(question):
+    """A computed answer (and the hits it may cite) when the question asks for a number of a named series."""
+    ask = read_ask(question, runtime.settings.fiscal_year_start_month)
+    if not ask.wants_numbers:
         return None
-    named = _named_metric(question, rows)
-    if named is None:
+    catalog = list_series(runtime, scope)
+    if not catalog:
         return None
-    metric, source = named
-    summary = next(
-        (c for c in store.iter_chunks(where={"$and": [{"source": source}, {"metric": metric}]})
-         if chunk_readable(c, scope)),
-        None,
-    )
-    if summary is None:
+    vector = runtime.embedder.embed_query(question)
+    ranked = [r for r in resolve_all(ask, catalog, vector, runtime.embedder, _top_sources(hits, 8))[:3]
+              if _confident(r, hits, question)]
+    if not ranked:
         return None
-    series = rows.series(metric, source)
-    name = humanize_metric(metric)
-    name = name[0].upper() + name[1:]
-    percent = is_percent(metric)
-    totals = period_totals(metric, [(period, category, value) for _, period, category, value in series])
-    if totals is None:
-        sentences = _per_category(name, series, percent)
-    else:
-        sentences = _overall(name, totals, percent)
+    refusal = ""
+    for resolved in ranked:  # a near candidate that has the period or category asked for beats a refusal
+        if resolved.score < ranked[0].score - RETRY_MARGIN:
+            break
+        rows = [(period, category, value) for _, period, category, value in
+                runtime.metric_rows.series(resolved.series.metric, resolved.series.source)]
+        outcome = compute(resolved, ask, rows)
+        if not outcome.refusal:
+            break
+        refusal = refusal or outcome.refusal
+    if outcome.refusal:
+        answer = abstain(question, refusal)
+        return answer.model_copy(update={"route": "metric"}), list(hits)
+    sentences = [s for s in outcome.sentences if s]
     if not sentences:
         return None
-    cited = [*hits, Hit(chunk=summary, score=1.0)] if summary.id not in {h.chunk.id for h in hits} else list(hits)
-    return finalize(question, [(s, [summary.id]) for s in sentences], cited), cited
-
-
-def _overall(name: str, totals: dict[str, float], percent: bool) -> list[str]:
-    """Latest value and its change, then the move over the whole series (long tables: additive totals)."""
-    periods = sorted(totals, key=lambda p: (period_start(p), p))
-    if len(periods) < 2:
-        return []
-    first, prev, last = periods[0], periods[-2], periods[-1]
-    latest = compute_change(prev, totals[prev], last, totals[last])
-    whole = compute_change(first, totals[first], last, totals[last])
-    fmt = partial(format_number, percent=percent)
-    return [
-        f"{name} was {fmt(totals[last])} in {last}, {describe_change(latest, percent)} from {fmt(totals[prev])} "
-        f"in {prev}.",
-        f"Over the {len(periods)} periods from {first} to {last} it moved from {fmt(totals[first])} to "
-        f"{fmt(totals[last])} ({describe_change(whole, percent)}).",
-    ]
-
-
-def _per_category(name: str, series: Sequence[tuple[str, str, str, float]], percent: bool) -> list[str]:
-    """A non-additive metric by category (a rate per region): each category's own values, never a sum."""
-    by_period: dict[str, list[tuple[str, float]]] = {}
-    for _, period, category, value in series:
-        by_period.setdefault(period, []).append((category or "(none)", value))
-    periods = sorted(by_period, key=lambda p: (period_start(p), p))
-    fmt = partial(format_number, percent=percent)
-
-    def listing(period: str) -> str:
-        return ", ".join(f"{category} {fmt(value)}" for category, value in by_period[period])
-
-    last = periods[-1]
-    sentences = [f"{name} in {last}, by category: {listing(last)}."]
-    if len(periods) > 1:
-        sentences.append(f"In {periods[-2]} it was {listing(periods[-2])}.")
-    return sentences
+    if resolved.alternatives:
+        others = ", ".join(a.source for a in resolved.alternatives)
+        sentences.append(f"These figures are from {resolved.series.source}; {others} also has "
+                         f"{resolved.series.label}.")
+    cited_chunks = _cite(runtime, resolved, outcome)
+    if not cited_chunks:
+        return None
+    known = {h.chunk.id for h in hits}
+    cited = list(hits) + [Hit(chunk=c, score=1.0) for c in cited_chunks if c.id not in known]
+    ids = [c.id for c in cited_chunks]
+    answer = finalize(question, [(s, ids) for s in sentences], cited)
+    evidence = numbers(" ".join(c.text for c in cited_chunks)) | {n.replace(",", "") for n in outcome.computed}
+    checked = [s.model_copy(update={"supported": s.supported or numbers(s.text) <= evidence})
+               for s in answer.sentences]
+    return answer.model_copy(update={"route": "metric", "sentences": checked}), cited

@@ -59,7 +59,8 @@ def describe_change(change: Change, percent: bool = False) -> str:
         return "flat (no change)"
     moved = "up" if change.absolute > 0 else "down"
     amount = format_number(abs(change.absolute), percent)
-    amount = f"{amount[:-1]} percentage points" if percent else amount
+    if percent:
+        amount = f"{amount[:-1]} percentage point{'' if abs(change.absolute) == 1 else 's'}"
     relative = f"{change.percent:+.1f}%" if change.percent is not None else ""
     if change.direction == "flat":
         return f"flat ({moved} {amount}{', ' + relative if relative else ''})"

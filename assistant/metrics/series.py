@@ -18,7 +18,7 @@ from assistant.access import source_readable
 from assistant.errors import NotFound
 from assistant.metrics.change import Change, compute_change, is_additive
 from assistant.metrics.progress import STATUS_RULE, Progress, Trend, kr_progress, trend
-from assistant.periods import period_end
+from assistant.periods import granularity, partial_reason, period_end
 from assistant.planning.plan import Plan, load_plan, metric_key
 from assistant.reports import Format, render
 from assistant.runtime import Runtime
@@ -43,6 +43,9 @@ class SeriesInfo(BaseModel):
     last_period: str
     latest: float | None
     categories: list[str] = Field(default_factory=list, description="Set for long tables (one row per category).")
+    granularity: str = Field(default="", description="daily, weekly, monthly, quarterly, yearly, irregular...")
+    partial: str | None = Field(default=None, description="Why the last period is incomplete, when it is.")
+    chunk_ids: list[str] = Field(default_factory=list, description="Every summary chunk of this series, in order.")
 
 
 class CategoryValue(BaseModel):
@@ -80,14 +83,12 @@ class MetricsReport(BaseModel):
 
 
 
-def _summary_chunks(runtime: Runtime, scope: list[str] | None) -> dict[tuple[str, str], str]:
-    """(source, metric) -> id of the first summary chunk of that metric in that report."""
-    first: dict[tuple[str, str], tuple[int, str]] = {}
+def _summary_chunks(runtime: Runtime, scope: list[str] | None) -> dict[tuple[str, str], list[str]]:
+    """(source, metric) -> ids of the summary chunks of that metric in that report, in document order."""
+    found: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for chunk in runtime.store.iter_chunks(where=chroma_where(SearchFilters(kinds=[Kind.METRICS]), scope)):
-        key = (chunk.meta.source, chunk.meta.metric or "")
-        if key not in first or chunk.meta.position < first[key][0]:
-            first[key] = (chunk.meta.position, chunk.id)
-    return {key: chunk_id for key, (_, chunk_id) in first.items()}
+        found[(chunk.meta.source, chunk.meta.metric or "")].append((chunk.meta.position, chunk.id))
+    return {key: [chunk_id for _, chunk_id in sorted(ids)] for key, ids in found.items()}
 
 
 def _values(runtime: Runtime, metric: str, source: str) -> list[PeriodValue]:
@@ -109,8 +110,24 @@ def _period_sort(period: str) -> tuple[dt.date, str]:
     return (period_end(period) or dt.date.min, period)
 
 
+_CACHE: dict[tuple[int, int, tuple[str, ...] | None], list[SeriesInfo]] = {}
+
+
 def list_series(runtime: Runtime, scope: list[str] | None = None) -> list[SeriesInfo]:
-    """Every metric series in a report the caller may read, by metric name then report."""
+    """Every metric series in a report the caller may read, by metric name then report.
+
+    Cached until the metric rows change (every ingest that touches a metric report changes them), since chat
+    resolves every metric question against this list.
+    """
+    key = (id(runtime.metric_rows), runtime.metric_rows.version(), tuple(sorted(scope)) if scope is not None else None)
+    if key not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = _list_series(runtime, scope)
+    return [s.model_copy() for s in _CACHE[key]]
+
+
+def _list_series(runtime: Runtime, scope: list[str] | None) -> list[SeriesInfo]:
     records = {r.path: r for r in runtime.store.sources() if r.kind is Kind.METRICS and source_readable(r, scope)}
     chunks = _summary_chunks(runtime, scope)
     out = []
@@ -122,10 +139,15 @@ def list_series(runtime: Runtime, scope: list[str] | None = None) -> list[Series
         if not values:
             continue
         categories = list(dict.fromkeys(c.category for v in values for c in v.categories))
+        labels = [v.period for v in values]
+        step = granularity(labels)
+        as_of = dt.date.fromisoformat(record.date[:10]) if record.date else None
+        ids = chunks.get((source, metric), [])
         out.append(SeriesInfo(metric=metric, label=humanize_metric(metric), source=source, title=record.title,
-                              team=record.team, chunk_id=chunks.get((source, metric)), periods=len(values),
+                              team=record.team, chunk_id=ids[0] if ids else None, periods=len(values),
                               first_period=values[0].period, last_period=values[-1].period,
-                              latest=values[-1].value, categories=categories))
+                              latest=values[-1].value, categories=categories, granularity=step,
+                              partial=partial_reason(labels, step, as_of), chunk_ids=ids))
     return out
 
 

@@ -28,7 +28,6 @@ INITIATIVE_FIELDS = {
                      "target", "when"), "target_date"),
     "team": "team",
 }
-TEXT_COLUMNS = ("key result", "kr", "initiative", "title", "name", "description", "summary", "item")
 _FROM_TO = re.compile(  # "from 1,840 (week of 2026-06-01) to 2,600 by 2026-12-31": both sides start with a number
     r"\bfrom\s+(?P<base>[$€£]?\d[\d,.]*%?(?:\s*[A-Za-z]{1,10})?(?:\s*\([^)]*\))?)\s+to\s+"
     r"(?P<target>(?:(?:at\s+least|at\s+most|under|below|above|over|less\s+than|more\s+than)\s+)?[$€£]?\d.*?)"
@@ -76,13 +75,3 @@ def fill_from_sentence(kr: dict[str, Any]) -> None:
     if stated and kr.get("target") is None and number(stated["target"]) is not None:
         set_kr_field(kr, "target", stated["target"])
 
-
-def table_rows(rows: list[tuple[str, str]]) -> list[tuple[dict[str, str], list[str], str]]:
-    """(cells by lower-cased header, cells, chunk id) of each data row of a Markdown table."""
-    cells = [[clean(c) for c in line.strip().strip("|").split("|")] for line, _ in rows]
-    if len(cells) < 2:
-        return []
-    header = [" ".join(h.lower().split()) for h in cells[0]]
-    return [(dict(zip(header, row, strict=False)), row, chunk_id)
-            for row, (_, chunk_id) in zip(cells[1:], rows[1:], strict=True)
-            if not all(set(c) <= set("-: ") for c in row)]

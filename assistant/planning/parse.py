@@ -1,257 +1,245 @@
 """Reading one strategy or roadmap source into objectives, key results and initiatives (plain dicts).
 
-One pass over the source's reassembled lines (:class:`assistant.planning_text.SourceText`), tracking heading
-levels, opens items at their id lines and fills them from the field lines and table rows that follow
-(:mod:`assistant.planning.fields`). Items are dicts shaped like the models in
-:mod:`assistant.planning.plan`, which validates them; this module only reads text.
+The source's text (reassembled from its chunks, :class:`assistant.planning.text.SourceText`) is parsed into a
+Markdown tree (:mod:`assistant.planning.tree`); this module walks it top-down. Headings and list items get a
+role from :mod:`assistant.planning.roles` (objective, key result, initiative, field, grouping); paragraphs are
+read line by line, so "KR:" lines inside one paragraph, field lines under a key result ("Metric: ..."), "=>"
+outcomes and "Owner:" lines land on the item they describe. Tables are read by
+:mod:`assistant.planning.tables`. Records are built by :mod:`assistant.planning.items`; the models in
+:mod:`assistant.planning.plan` validate them.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.planning.fields import (
-    INITIATIVE_FIELDS,
-    KR_FIELDS,
-    TEXT_COLUMNS,
-    fill_from_sentence,
-    set_initiative_field,
-    set_kr_field,
-    table_rows,
+from assistant.planning.cues import (
+    has_goal_words,
+    is_kr_group,
+    kr_label,
+    period_of,
+    split_outcome,
 )
-from assistant.planning.text import (
-    KR_HEAD,
-    KR_PLAIN,
-    OBJECTIVE_HEAD,
-    OBJECTIVE_PLAIN,
-    SourceText,
-    clean,
-    heading,
-    initiative_id,
-    is_bold,
-    objective_refs,
-)
-from assistant.planning.text import field as field_of
+from assistant.planning.fields import fill_from_sentence
+from assistant.planning.items import Record, Records, Where, apply_field
+from assistant.planning.roles import Item, Roles, known_field, objective_title, split_item
+from assistant.planning.tables import read_table
+from assistant.planning.text import SourceText, initiative_id, objective_refs
+from assistant.planning.tree import Block, Line, parse_tree
 from assistant.safety import looks_like_injection
+
+_STRONG_CUES = re.compile(r"\b(?:OKRs?|objectives?|key\s+results?|KRs?)\b", re.IGNORECASE)
+MAX_DEPTH = 60
 
 
 @dataclass
 class ParsedSource:
     objectives: list[dict[str, Any]] = field(default_factory=list)
     initiatives: list[dict[str, Any]] = field(default_factory=list)
+    looks_like_plan: bool = False
 
 
 @dataclass
-class _State:
-    text: SourceText
-    out: ParsedSource = field(default_factory=ParsedSource)
-    objective: dict[str, Any] | None = None
-    objective_level: int = 0
-    kr: dict[str, Any] | None = None
-    initiative: dict[str, Any] | None = None
-    initiative_level: int = 0
-    pending: tuple[str, int, str] | None = None  # a heading that may turn out to be an untitled roadmap item
+class _Cursor:
+    """Reading position inside one container (a section, an item's body)."""
+
+    owner: Record | None  # the item whose body this is
+    objective: Record | None  # where key-result lines go
+    current: Record | None  # what field lines describe: the last item opened here, else the owner
+    kr_group: bool = False  # a "Key results:" label announced the next list
+    measures: bool = False  # the objective states no key result: measure-like bullets are its key results
 
 
-def parse_source(text: SourceText) -> ParsedSource:
-    """Objectives (with key results) and initiatives of one source, in document order."""
-    state = _State(text)
-    lines = text.lines
-    i = 0
-    while i < len(lines):
-        line, chunk_id = lines[i]
-        if line.lstrip().startswith("|"):
-            end = i
-            while end < len(lines) and lines[end][0].lstrip().startswith("|"):
-                end += 1
-            _table(state, lines[i:end])
-            i = end
-            continue
-        _line(state, line, chunk_id)
-        i += 1
-    _close_kr(state)
-    _close_initiative(state)
-    return state.out
+def parse_source(text: SourceText, prefix: str | None = None) -> ParsedSource:
+    """Objectives (with key results) and initiatives of one source, in document order.
 
-
-def _line(state: _State, line: str, chunk_id: str) -> None:
-    head = heading(line)
-    bold = is_bold(line)
-    text = head[1] if head else clean(line)
-    level = head[0] if head else 7  # a bold or plain opener sits below every real heading
-    if head:
-        _close_kr(state)
-        if state.initiative is not None and level <= state.initiative_level:
-            _close_initiative(state)
-        state.pending = None
-    marked = head is not None or bold or not line.startswith((" ", "\t"))  # indented: a nested bullet
-    if looks_like_injection(text):  # document text is data: an instruction to the assistant is no plan item
-        if head and state.objective is not None and level <= state.objective_level:
-            state.objective = None  # it still ends the section it closes, so what follows attaches to nothing
-        return
-    if _opens_item(state, text, level, chunk_id, head is not None or bold, marked):
-        return
-    if head:
-        if state.objective is not None and level <= state.objective_level:
-            state.objective = None
-        state.pending = (text, level, chunk_id)
-        return
-    pair = field_of(line)
-    if pair and _apply_field(state, pair[0], pair[1], chunk_id):
-        return
-    if state.initiative is not None and text:
-        state.initiative["description_lines"].append(text)
-        _cite(state.initiative, chunk_id)
-    elif state.initiative is not None and state.initiative["description_lines"]:
-        state.initiative["description_lines"].append("")
-
-
-def _opens_item(state: _State, text: str, level: int, chunk_id: str, marked: bool, top: bool) -> bool:
-    """Start an objective, key result or initiative when ``text`` opens one; True when it did.
-
-    Numbered ids are taken as written. Unnumbered openers ("**OBJECTIVE: Grow**", "- KR: Reach 10k MAU") get
-    an id from their position, prefixed with the file name for objectives so it cannot collide with another
-    document's, and ``id_stated`` False.
+    ``prefix`` starts the ids of items the document does not number (default: the file name's stem).
     """
-    opened_objective = _objective_opener(state, text, marked) if top else None
-    if opened_objective:
-        _close_kr(state)
-        _close_initiative(state)
-        objective_id, title, stated = opened_objective
-        state.objective = {"id": objective_id, "title": title.strip(" *"), "source": state.text.source,
-                           "chunk_id": chunk_id, "chunk_ids": [chunk_id], "key_results": [], "id_stated": stated}
-        state.objective_level = level
-        state.out.objectives.append(state.objective)
+    root = parse_tree(text.text)
+    title = text.title or ""
+    records = Records(text, prefix or text.source.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    walker = _Walker(records, Roles(text.text, root, has_goal_words(title)))
+    walker.blocks(root.children, Where(period=period_of(title), cue=has_goal_words(title)), _Cursor(None, None, None))
+    for objective in records.objectives:
+        for kr in objective["key_results"]:
+            fill_from_sentence(kr)
+    for item in records.initiatives:
+        item["description"] = "\n".join(item.pop("description_lines")).strip()
+        nested = item.pop("_nested_in", None)
+        if nested and not item.pop("_link_stated", False):
+            item["objective_ids"] = [nested]
+    return ParsedSource(records.objectives, records.initiatives, looks_like_plan(root, title, text.text))
+
+
+def looks_like_plan(root: Block, title: str = "", source: str = "") -> bool:
+    """A document that calls itself a plan: OKR words in its title, a heading or a bold label, or at least two
+    objective or key-result labels. Such a document that yields nothing is reported as unread, unless it is a
+    page of links (an index of plans is not a plan)."""
+    labels = 0
+    stack = [root]
+    texts = [title]
+    items = linked = 0
+    while stack:
+        block = stack.pop()
+        stack.extend(block.children)
+        if block.kind == "item" and block.children and block.children[0].lines:
+            items += 1
+            linked += source[block.children[0].lines[0].start:].startswith("[")
+        for line in block.lines:
+            if block.kind == "section":
+                texts.append(line.text)
+            elif line.lead:
+                texts.append(line.lead)
+            labels += bool(kr_label(line.text) or objective_title(line.text))
+    if labels >= 2:
         return True
-    kr = KR_HEAD.match(text)
-    plain = KR_PLAIN.match(text) if not kr and state.objective is not None and state.initiative is None else None
-    if (kr and kr["text"]) or (plain and objective_refs(plain["text"]) is None):
-        _close_kr(state)
-        _close_initiative(state)
-        state.kr = _new_kr(state, kr["num"] if kr else None, kr["text"] if kr else plain["text"] if plain else "",
-                           chunk_id)
-        return True
-    opened = initiative_id(text) if marked else None
-    if opened:
-        _close_kr(state)
-        _close_initiative(state)
-        _new_initiative(state, opened[0], opened[1] or opened[0], level, chunk_id)
-        return True
-    return False
+    return any(_STRONG_CUES.search(t) for t in texts) and not (items and linked >= items / 2)
 
 
-def _objective_opener(state: _State, text: str, marked: bool) -> tuple[str, str, bool] | None:
-    """(id, title, id stated?) when ``text`` opens an objective."""
-    match = OBJECTIVE_HEAD.match(text)
-    if match:
-        return f"O{int(match['n1'] or match['n2'])}", match["title"], True
-    plain = OBJECTIVE_PLAIN.match(text) if marked else None
-    if plain is None or objective_refs(plain["title"]) is not None:
-        return None
-    count = sum(1 for o in state.out.objectives if not o["id_stated"]) + 1
-    return f"{_stem(state.text.source)}/O{count}", plain["title"], False
+class _Walker:
+    def __init__(self, records: Records, roles: Roles) -> None:
+        self.records, self.roles = records, roles
+        self.source = records.text.text
 
+    def blocks(self, blocks: list[Block], where: Where, cur: _Cursor, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            return
+        for i, block in enumerate(blocks):
+            if block.kind == "section":
+                self.section(block, where, depth + 1)
+            elif block.kind == "paragraph":
+                for k, line in enumerate(block.lines):
+                    self.line(line, where, cur, block.lines[k + 1:], blocks[i + 1:])
+            elif block.is_list:
+                self.list(block, where, cur, depth + 1)
+                cur.kr_group = False
+            elif block.kind == "quote":
+                self.blocks(block.children, where, cur, depth + 1)
+            elif block.kind == "table":
+                read_table(block, self.records, where, cur.objective)
 
-def _stem(source: str) -> str:
-    return source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    def section(self, section: Block, where: Where, depth: int) -> None:
+        head = section.heading
+        assert head is not None
+        if looks_like_injection(head.text):  # document text is data: a section titled as an order is no plan
+            return
+        inner = replace(where, period=period_of(head.text) or where.period, cue=where.cue or has_goal_words(head.text))
+        role = self.roles.heading(section)
+        direct = [b for b in section.children if b.kind != "section"]
+        if role == "objective":
+            number, title = objective_title(head.text) or (None, head.text)
+            objective = self.records.objective(head, number, title, inner)
+            cur = _Cursor(objective, objective, objective, measures=not self.roles.kr_evidence([], direct))
+            self.blocks(section.children, replace(inner, objective=objective), cur, depth)
+        elif role == "kr":
+            number, text = kr_label(head.text) or (None, head.text)
+            kr = self.records.key_result(head, number, text, where.objective, inner)
+            self.blocks(section.children, inner, _Cursor(kr, where.objective, kr), depth)
+        elif role == "initiative":
+            item = self.records.initiative(head, inner)
+            self.blocks(section.children, inner, _Cursor(item, where.objective, item), depth)
+        else:
+            grouped = replace(inner, sections=(*where.sections, head.text))
+            cur = _Cursor(None, where.objective, where.objective, kr_group=is_kr_group(head.text))
+            self.blocks(section.children, grouped, cur, depth)
 
+    def line(self, line: Line, where: Where, cur: _Cursor, later: list[Line], following: list[Block]) -> None:
+        """One logical line of a paragraph: a key result, an outcome, a field, an objective or description."""
+        text = line.text
+        if looks_like_injection(text):  # an instruction to the assistant is neither plan nor description
+            return
+        kr = kr_label(text)
+        if kr and not (kr[0] is None and objective_refs(kr[1]) is not None):  # "Key result: KR2.1" is a link
+            cur.current = self.records.key_result(line, kr[0], kr[1], cur.objective, where)
+            return
+        if is_kr_group(text):
+            cur.kr_group = True
+            return
+        before, outcome = split_outcome(text)
+        if outcome is not None and not before and cur.current is not None and cur.current["_type"] != "initiative":
+            cur.current["outcome"] = "; ".join(x for x in (cur.current.get("outcome"), outcome) if x)
+            return
+        pair = known_field(line)
+        chunks = self.records.text.chunks_between(line.start, line.end)
+        if pair and (apply_field(cur.current, *pair, chunks) or apply_field(cur.owner, *pair, chunks)):
+            return
+        opener = objective_title(text)
+        if opener and (opener[0] is not None or (line.bold and where.cue) or self.kr_follows(later, following)) \
+                or (line.bold and line.lead == text and self.kr_follows(later, following)):
+            number, title = opener or (None, text)
+            cur.objective = cur.current = self.records.objective(line, number, title, where)
+            cur.measures = False
+            return
+        if line.bold and initiative_id(text):
+            cur.current = self.records.initiative(line, where)
+            return
+        target = cur.current if cur.current is not None and cur.current["_type"] == "initiative" else None
+        if target is not None and pair is None:
+            target["description_lines"].append(text)
 
-def _new_kr(state: _State, num: str | None, text: str, chunk_id: str) -> dict[str, Any]:
-    objective = state.objective
-    objective_id: str | None = objective["id"] if objective else None
-    if num is None:  # unnumbered: the next position in its objective ("O2" -> "KR2.3", "f/O1" -> "f/KR1.3")
-        position = len(objective["key_results"]) + 1 if objective else 1
-        prefix = objective_id.replace("O", "KR") if objective_id else "KR"
-        kr_id = f"{prefix}.{position}" if objective_id else f"KR{position}"
-    elif "." in num:
-        major, minor = num.split(".")
-        objective_id = f"O{int(major)}"
-        kr_id = f"KR{int(major)}.{int(minor)}"
-    else:
-        kr_id = f"KR{objective_id[1:]}.{int(num)}" if objective_id and objective_id[1:].isdigit() else f"KR{int(num)}"
-    if objective is not None and objective["id"] != objective_id:
-        objective = None
-    return {"id": kr_id, "objective_id": objective_id, "text": text.strip(), "source": state.text.source,
-            "chunk_id": chunk_id, "chunk_ids": [chunk_id], "_objective": objective, "id_stated": num is not None}
+    def kr_follows(self, later: list[Line], following: list[Block]) -> bool:
+        """Key-result lines come next: in the same paragraph (before another bold line) or in the next block."""
+        for line in later:
+            if kr_label(line.text):
+                return True
+            if line.bold:
+                return False
+        block = following[0] if following else None
+        if block is not None and block.kind == "paragraph":
+            return bool(block.lines) and kr_label(block.lines[0].text) is not None
+        return block is not None and block.is_list and any(self.roles.item(c) == "kr" for c in block.children)
 
+    def list(self, block: Block, where: Where, cur: _Cursor, depth: int) -> None:
+        unlabelled = self.roles.objective_list(block, where.cue)
+        measures = cur.objective is not None and cur.measures and self.roles.measure_list(block)
+        for child in block.children:
+            item = split_item(child, self.source)
+            role = self.roles.item(child)
+            head = item.head
+            if head is not None and looks_like_injection(head.text):
+                continue
+            if head is None:
+                self.blocks(item.body, where, cur, depth)
+            elif role == "kr" or (role == "none" and cur.objective is not None and (cur.kr_group or measures)):
+                number, text = kr_label(head.text) or (None, head.text)
+                kr = self.records.key_result(head, number, text, cur.objective, where)
+                self.body(item, where, _Cursor(kr, cur.objective, kr), depth)
+                cur.current = kr
+            elif role == "objective" or (role == "none" and unlabelled and item.nested_lists):
+                number, title = objective_title(head.text) or (None, head.text)
+                objective = self.records.objective(head, number, title, where)
+                labelled = self.roles.kr_evidence(item.rest, item.body)
+                sub = _Cursor(objective, objective, objective, kr_group=not labelled, measures=not labelled)
+                self.body(item, replace(where, objective=objective), sub, depth)
+            elif role == "initiative":
+                initiative = self.records.initiative(head, where)
+                self.body(item, where, _Cursor(initiative, cur.objective, initiative), depth)
+                cur.current = initiative
+            elif role == "field":
+                self.field_item(head, item, where, cur, depth)
+            elif role == "group":
+                grouped = replace(where, sections=(*where.sections, head.text))
+                self.body(item, grouped, _Cursor(None, cur.objective, None), depth)
+            else:
+                if cur.current is not None and cur.current["_type"] == "initiative":
+                    cur.current["description_lines"].append(head.text)
+                self.body(item, where, cur, depth)
 
-def _new_initiative(state: _State, item_id: str, title: str, level: int, chunk_id: str) -> dict[str, Any]:
-    state.initiative = {"id": item_id, "title": title, "team": state.text.team, "source": state.text.source,
-                        "chunk_id": chunk_id, "chunk_ids": [chunk_id], "objective_ids": [],
-                        "description_lines": [], "objective_text": None}
-    state.initiative_level = level
-    state.pending = None
-    return state.initiative
+    def field_item(self, head: Line, item: Item, where: Where, cur: _Cursor, depth: int) -> None:
+        """A "Key: value" bullet: a field of the item being described, else a bare "Objective: ..." entry."""
+        pair = known_field(head)
+        chunks = self.records.text.chunks_between(head.start, head.end)
+        if pair and (apply_field(cur.current, *pair, chunks) or apply_field(cur.owner, *pair, chunks)):
+            return
+        opener = objective_title(head.text)
+        if opener and head.bold and where.cue:  # "**Goal:** ..." alone is an objective only in a plan
+            objective = self.records.objective(head, opener[0], opener[1], where)
+            self.body(item, replace(where, objective=objective), _Cursor(objective, objective, objective), depth)
 
-
-def _apply_field(state: _State, key: str, value: str, chunk_id: str) -> bool:
-    if state.kr is not None and key in KR_FIELDS:
-        set_kr_field(state.kr, KR_FIELDS[key], value)
-        _cite(state.kr, chunk_id)
-        return True
-    if state.initiative is None and state.pending and state.text.doc_type == "roadmap" \
-            and INITIATIVE_FIELDS.get(key) in ("objectives", "status"):
-        title, level, head_chunk = state.pending
-        _new_initiative(state, title, title, level, head_chunk)
-    if state.initiative is not None and key in INITIATIVE_FIELDS:
-        set_initiative_field(state.initiative, INITIATIVE_FIELDS[key], value)
-        _cite(state.initiative, chunk_id)
-        return True
-    if state.objective is not None and state.kr is None and key == "owner" and "owner" not in state.objective:
-        state.objective["owner"] = re.split(r"(?<=[^.\s]{2})\.\s", clean(value), maxsplit=1)[0].rstrip(".")
-        return True
-    return False
-
-
-def _cite(item: dict[str, Any], chunk_id: str) -> None:
-    if chunk_id not in item["chunk_ids"]:
-        item["chunk_ids"].append(chunk_id)
-
-
-def _close_kr(state: _State) -> None:
-    kr, state.kr = state.kr, None
-    if kr is None:
-        return
-    fill_from_sentence(kr)
-    owner = kr.pop("_objective")
-    if owner is None:  # "KR2.1" listed away from O2's heading still belongs to O2 (if this source states O2)
-        owner = next((o for o in state.out.objectives if o["id"] == kr["objective_id"]), None)
-    if owner is not None:
-        owner["key_results"].append(kr)
-        for chunk_id in kr["chunk_ids"]:
-            _cite(owner, chunk_id)
-
-
-def _close_initiative(state: _State) -> None:
-    item, state.initiative = state.initiative, None
-    if item is None:
-        return
-    item["description"] = "\n".join(item.pop("description_lines")).strip()
-    state.out.initiatives.append(item)
-
-
-def _table(state: _State, rows: list[tuple[str, str]]) -> None:
-    """Key results or initiatives given as Markdown table rows, recognised by the id in a cell."""
-    for named, row, chunk_id in table_rows(rows):
-        text = max((named.get(c, "") for c in TEXT_COLUMNS), key=len)
-        kr_cell = next((m for c in row if (m := KR_HEAD.match(c.replace(" ", ""))) and not m["text"]), None)
-        item_cell = next((found for c in row if (found := initiative_id(c)) and not found[1]), None)
-        if kr_cell:
-            state.kr = _new_kr(state, kr_cell["num"], text or row[0], chunk_id)
-            refs = objective_refs(named.get("objective", "")) or []
-            if refs and "." not in kr_cell["num"]:
-                state.kr["objective_id"] = refs[0]
-            for key, value in named.items():
-                if key in KR_FIELDS and value:
-                    set_kr_field(state.kr, KR_FIELDS[key], value)
-            _close_kr(state)
-        elif item_cell:
-            _close_initiative(state)
-            title = next((named[c] for c in ("initiative", "title", "name") if named.get(c)), text or item_cell[0])
-            item = _new_initiative(state, item_cell[0], title, 7, chunk_id)
-            for key, value in named.items():
-                if key in INITIATIVE_FIELDS and value:
-                    set_initiative_field(item, INITIATIVE_FIELDS[key], value)
-            _close_initiative(state)
+    def body(self, item: Item, where: Where, cur: _Cursor, depth: int) -> None:
+        """The lines after an item's head and the blocks under it, read as that item's content."""
+        for k, line in enumerate(item.rest):
+            self.line(line, where, cur, item.rest[k + 1:], item.body)
+        self.blocks(item.body, where, cur, depth + 1)

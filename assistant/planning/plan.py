@@ -2,27 +2,32 @@
 
 Alignment maps, metric progress and check-in packs all need the same structured view of "what did we say we
 would do", so it is parsed once here, from the ingested strategy chunks the caller may read. Every item keeps
-the chunk ids its lines came from, so anything shown downstream can be cited. The parser is tolerant
-(headings or bold lines, "KR 2.1"/"Key result 2.1:", field bullets, Markdown tables, "Objective: none",
-missing fields) but only records what a document states: a missing field stays None, never a guess.
+the chunk ids its lines came from and the verbatim span it was read from, so anything shown downstream can be
+cited and checked. Documents are read from their Markdown tree (:mod:`assistant.planning.parse`), so headings,
+bold labels, nested lists, "KR:" lines, tables and unlabelled OKR lists all work, but only what a document
+states is recorded: a missing field stays None, never a guess. A document that reads like a plan but yields
+nothing is listed in :attr:`Plan.unread` so reports can say so instead of showing an empty plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from assistant.access import chunk_readable
-from assistant.planning.parse import parse_source
+from assistant.planning.cues import PLAN_WORDS
+from assistant.planning.parse import ParsedSource, parse_source
 from assistant.planning.text import SourceText
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, Kind, SearchFilters
 from assistant.store.filters import chroma_where
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 class KeyResult(BaseModel):
@@ -48,6 +53,12 @@ class KeyResult(BaseModel):
     chunk_ids: list[str] = Field(default_factory=list, description="Every chunk its lines came from.")
     id_stated: bool = Field(default=True, description="False when the doc gives no number and the id comes from "
                             "the key result's position in its objective.")
+    owner: str | None = Field(default=None, description='From an "Owner:" line, a "(Name)" suffix or an @tag.')
+    status: str | None = Field(default=None, description='"Status:" or a status emoji, as words ("at risk").')
+    outcome: str | None = Field(default=None, description='What happened, from "=> ..." or "Outcome: ...".')
+    span: str = Field(default="", description="The verbatim source text the key result was read from.")
+    period: str | None = Field(default=None, description='From the enclosing headings or title: "FY2022-Q2".')
+    by_model: bool = Field(default=False, description="Found by the language-model reader (text verified verbatim).")
 
     @property
     def lower_is_better(self) -> bool | None:
@@ -57,16 +68,29 @@ class KeyResult(BaseModel):
 
 
 class Objective(BaseModel):
-    """A strategic objective (``O1 — Make self-serve growth compound``) with its key results."""
+    """A strategic objective (``O1 — Make self-serve growth compound``) with its key results.
+
+    Objectives nest (a CEO objective with department objectives under it): ``parent_id`` names the enclosing
+    one. ``section`` is the nearest grouping heading ("Sales", "Theme: ..."), which is not an objective.
+    """
 
     id: str = Field(description='"O<n>" as written, e.g. "O1"; "<file stem>/O<position>" when unnumbered.')
     title: str
-    owner: str | None = Field(default=None, description="The Owner: line, as written, when the doc has one.")
+    owner: str | None = Field(default=None, description='The Owner: line, a "Team: ..." prefix or a "(Name)" '
+                              "suffix, as written.")
     source: str
     chunk_id: str = Field(description="The chunk holding the objective's heading.")
     chunk_ids: list[str] = Field(default_factory=list)
     key_results: list[KeyResult] = Field(default_factory=list)
     id_stated: bool = Field(default=True, description="False when the id comes from the objective's position.")
+    parent_id: str | None = Field(default=None, description="The objective this one is nested under.")
+    status: str | None = None
+    outcome: str | None = None
+    span: str = Field(default="", description="The verbatim source text the objective was read from.")
+    section: str | None = Field(default=None, description="The nearest grouping heading above it.")
+    section_path: list[str] = Field(default_factory=list, description="Every grouping heading above it.")
+    period: str | None = Field(default=None, description='From the enclosing headings or title: "FY2022-Q2".')
+    by_model: bool = Field(default=False, description="Found by the language-model reader (text verified verbatim).")
 
 
 class Initiative(BaseModel):
@@ -88,6 +112,18 @@ class Initiative(BaseModel):
     source: str
     chunk_id: str
     chunk_ids: list[str] = Field(default_factory=list)
+    sponsor: str | None = Field(default=None, description="An executive sponsor column or field.")
+    span: str = Field(default="", description="The verbatim source text (heading, item or table row).")
+    section: str | None = None
+    period: str | None = None
+    by_model: bool = Field(default=False, description="Found by the language-model reader (text verified verbatim).")
+
+
+class UnreadSource(BaseModel):
+    """A document that reads like a plan (OKR words, objective or key-result labels) but yielded nothing."""
+
+    source: str
+    chunk_id: str = Field(description="Its first chunk, to cite.")
 
 
 class Plan(BaseModel):
@@ -96,6 +132,20 @@ class Plan(BaseModel):
     objectives: list[Objective] = Field(default_factory=list)
     initiatives: list[Initiative] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list, description="Strategy sources that were read.")
+    unread: list[UnreadSource] = Field(default_factory=list, description="Plan-like sources that yielded nothing.")
+
+    @property
+    def read(self) -> bool:
+        """Whether any objective, key result or initiative was read at all."""
+        return bool(self.objectives or self.initiatives)
+
+    def unread_note(self) -> str | None:
+        """"Could not read a plan from N documents: a, b" when some plan-like document yielded nothing."""
+        if not self.unread:
+            return None
+        count = len(self.unread)
+        return (f"Could not read a plan from {count} document{'s' if count != 1 else ''}: "
+                + ", ".join(u.source for u in self.unread))
 
     @property
     def key_results(self) -> list[KeyResult]:
@@ -129,44 +179,97 @@ def metric_key(name: str) -> str:
     return "_".join(name.strip().strip("`").lower().replace("-", " ").replace("_", " ").split())
 
 
-def load_plan(runtime: Runtime, scope: list[str] | None = None) -> Plan:
-    """The plan from every ingested strategy doc the caller may read (``scope``: their teams; None: all)."""
-    where = chroma_where(SearchFilters(kinds=[Kind.STRATEGY]), scope)
-    return parse_plan(c for c in runtime.store.iter_chunks(where=where) if chunk_readable(c, scope))
+def load_plan(runtime: Runtime, scope: list[str] | None = None, sources: list[str] | None = None,
+              model: BaseChatModel | None = None) -> Plan:
+    """The plan from every ingested document the caller may read (``scope``: their teams; None: all).
+
+    Strategy documents are always read; other documents (notes, memos) only when their text carries plan words,
+    because a plan does not always sit in a folder named after plans. ``sources`` limits it to those paths.
+    With a ``model`` (and ``plan_model_fallback`` on), documents the offline reader finds nothing in are read
+    by it (:mod:`assistant.planning.model_read`).
+    """
+    where = chroma_where(SearchFilters(kinds=[Kind.STRATEGY, Kind.NOTE], sources=sources or []), scope)
+    by_source: dict[str, list[Chunk]] = defaultdict(list)
+    for chunk in runtime.store.iter_chunks(where=where):
+        if chunk_readable(chunk, scope):
+            by_source[chunk.meta.source].append(chunk)
+    chosen = [c for found in by_source.values()
+              if found[0].meta.kind is Kind.STRATEGY or any(PLAN_WORDS.search(c.text) for c in found) for c in found]
+    fallback: Fallback | None = None
+    if model is not None and runtime.settings.plan_model_fallback:
+        from assistant.planning.model_read import read_with_model
+
+        limit = runtime.settings.plan_model_max_chars
+        fallback = lambda text, prefix: read_with_model(model, text, prefix, limit)  # noqa: E731
+    return parse_plan(chosen, fallback)
 
 
-def parse_plan(chunks: Iterable[Chunk]) -> Plan:
-    """The plan in ``chunks`` (any order; strategy chunks of one or more sources), reassembled per source.
+Fallback = Callable[[SourceText, str], ParsedSource]
+
+
+def parse_plan(chunks: Iterable[Chunk], fallback: Fallback | None = None) -> Plan:
+    """The plan in ``chunks`` (any order; chunks of one or more sources), reassembled per source.
 
     When two sources define the same objective or initiative id, one wins: for objectives a strategy doc over
     a roadmap, then the most recently dated; for initiatives the most recently dated (a newer roadmap
-    restates an older one).
+    restates an older one). Ids a document does not state are prefixed with the shortest end of its path
+    that no other source shares, so they never collide. ``fallback`` reads plan-like documents that the
+    layout reader found nothing in (the language-model reader).
     """
     by_source: dict[str, list[Chunk]] = defaultdict(list)
     for chunk in chunks:
         by_source[chunk.meta.source].append(chunk)
     texts = [SourceText.from_chunks(found) for found in by_source.values()]
-    parsed = {t.source: parse_source(t) for t in texts}
+    prefixes = unique_prefixes([t.source for t in texts])
+    parsed: dict[str, ParsedSource] = {t.source: parse_source(t, prefixes[t.source]) for t in texts}
+    for text in texts:  # a plan-like document the layout reader found nothing in: the fallback reader, if any
+        found = parsed[text.source]
+        if fallback is not None and found.looks_like_plan and not found.objectives and not found.initiatives:
+            parsed[text.source] = fallback(text, prefixes[text.source])
     dated = {t.source: (by_source[t.source][0].meta.date or "") for t in texts}
     objectives: dict[str, Objective] = {}
     initiatives: dict[str, tuple[str, dict[str, Any]]] = {}
     for text in sorted(texts, key=lambda t: (t.doc_type != "roadmap", dated[t.source], t.source), reverse=True):
         for data in parsed[text.source].objectives:
-            objectives.setdefault(data["id"], Objective.model_validate(data))
+            objectives.setdefault(data["id"], Objective.model_validate(_public(data)))
     for text in sorted(texts, key=lambda t: (dated[t.source], t.source), reverse=True):
         for data in parsed[text.source].initiatives:
             initiatives.setdefault(data["id"], (text.source, data))
     by_title = {o.title.lower(): o.id for o in objectives.values()}
     items = []
     for _, data in sorted(initiatives.values(), key=lambda pair: pair[0]):
+        data = _public(data)
         named = (data.pop("objective_text", None) or "").lower()
         if named and not data["objective_ids"]:  # "Objective: Make self-serve growth compound" names it by title
             data["objective_ids"] = [oid for title, oid in by_title.items() if title in named]
         items.append(Initiative.model_validate(data))
-    return Plan(objectives=sorted(objectives.values(), key=lambda o: _natural(o.id)), initiatives=items,
-                sources=sorted(by_source))
+    ordered = {(source, data["id"]): (source, i) for source, found in parsed.items()
+               for i, data in enumerate(found.objectives)}
+    unread = [UnreadSource(source=t.source, chunk_id=min(by_source[t.source], key=lambda c: c.meta.position).id)
+              for t in sorted(texts, key=lambda t: t.source)
+              if parsed[t.source].looks_like_plan and not parsed[t.source].objectives
+              and not parsed[t.source].initiatives]
+    return Plan(objectives=sorted(objectives.values(), key=lambda o: ordered[(o.source, o.id)]),
+                initiatives=items, sources=sorted(by_source), unread=unread)
 
 
-def _natural(item_id: str) -> tuple[object, ...]:
-    """Sort key that puts O2 before O10."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", item_id))
+def unique_prefixes(sources: list[str]) -> dict[str, str]:
+    """Per source, the shortest end of its path (without extension) that no other source ends with:
+    "goals/2022_q1.md" -> "2022_q1", but two "index.md" files -> "design/goals/index" and "delivery/index"."""
+    parts = {s: s.rsplit(".", 1)[0].split("/") for s in sources}
+    out: dict[str, str] = {}
+    for source, path in parts.items():
+        for size in range(1, len(path) + 1):
+            tail = path[-size:]
+            if not any(other != source and parts[other][-size:] == tail for other in parts):
+                break
+        out[source] = "/".join(tail)
+    return out
+
+
+def _public(data: dict[str, Any]) -> dict[str, Any]:
+    """A record without the walker's private keys (``_type``, ...), key results included."""
+    out = {k: v for k, v in data.items() if not k.startswith("_")}
+    if "key_results" in out:
+        out["key_results"] = [_public(kr) for kr in out["key_results"]]
+    return out

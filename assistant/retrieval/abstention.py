@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.periods.phrases import period_phrases
 from assistant.store.lexical import LexicalIndex
 from assistant.text import STOPWORDS
 
@@ -18,7 +19,10 @@ _GENERIC = frozenset("I Q1 Q2 Q3 Q4 H1 H2 FY OK AM PM EU US UK".split())
 
 
 def question_names(question: str) -> list[str]:
-    """Capitalised words that are not just the first word of the question or a generic token."""
+    """Capitalised words that are not just the first word of the question, a generic token, or part of a period
+    ("December", "Q3 FY24": dates are matched against the data as periods, not looked up as names)."""
+    for span in period_phrases(question):
+        question = question.replace(span.text, " " * len(span.text), 1)
     words = question.strip().split()
     first = words[0] if words else ""
     names = []

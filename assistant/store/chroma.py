@@ -334,7 +334,7 @@ class ChunkStore:
             metadatas=[
                 {
                     "kind": record.kind.value,
-                    "content_hash": record.content_hash if record.complete else "",
+                    "content_hash": (record.fingerprint or record.content_hash) if record.complete else "",
                     "workspace": record.workspace,
                 }
             ],

@@ -41,7 +41,6 @@ class LexicalIndex(SqliteFile):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, _SCHEMA)
-        self._version = 0
         self._names: tuple[int, dict[str, set[str]]] = (-1, {})
 
     def replace_source(self, path: str, content_hash: str, chunks: Iterable[Chunk]) -> None:
@@ -55,7 +54,7 @@ class LexicalIndex(SqliteFile):
                 "INSERT OR REPLACE INTO lexical_sources(path, content_hash) VALUES (?, ?)", (path, content_hash)
             )
             self._db.execute("COMMIT")
-            self._version += 1
+            self._writes += 1
 
     def delete_source(self, path: str) -> None:
         with self._lock:
@@ -63,7 +62,7 @@ class LexicalIndex(SqliteFile):
             self._db.execute("DELETE FROM chunks_fts WHERE source = ?", (path,))
             self._db.execute("DELETE FROM lexical_sources WHERE path = ?", (path,))
             self._db.execute("COMMIT")
-            self._version += 1
+            self._writes += 1
 
     def source_hashes(self) -> dict[str, str]:
         with self._lock:
@@ -79,13 +78,13 @@ class LexicalIndex(SqliteFile):
             self._db.execute("DELETE FROM chunks_fts")
             self._db.execute("DELETE FROM lexical_sources")
             self._db.execute("COMMIT")
-            self._version += 1
+            self._writes += 1
 
     def known_names(self) -> dict[str, set[str]]:
         """Lower-cased company and participant names present in the index (cached until the next write)."""
         with self._lock:
-            # data_version moves when another process (an ingestion job) commits; _version when this one does.
-            version = int(self._db.execute("PRAGMA data_version").fetchone()[0]) * 1_000_000 + self._version
+            # data_version moves when another process (an ingestion job) commits; _writes when this one does.
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0]) * 1_000_000 + self._writes
             if self._names[0] != version:
                 names = {
                     column: {row[0] for row in self._db.execute(f"SELECT DISTINCT {column} FROM chunks_fts") if row[0]}

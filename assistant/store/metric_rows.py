@@ -36,6 +36,7 @@ class MetricRowStore(SqliteFile):
             self._db.executemany("INSERT INTO metric_rows VALUES (?, ?, ?, ?, ?, ?)", rows)
             self._db.execute("INSERT OR REPLACE INTO metric_sources VALUES (?, ?)", (path, content_hash))
             self._db.execute("COMMIT")
+            self._writes += 1
 
     def delete_source(self, path: str) -> None:
         with self._lock:
@@ -43,6 +44,7 @@ class MetricRowStore(SqliteFile):
             self._db.execute("DELETE FROM metric_rows WHERE source = ?", (path,))
             self._db.execute("DELETE FROM metric_sources WHERE path = ?", (path,))
             self._db.execute("COMMIT")
+            self._writes += 1
 
     def source_hashes(self) -> dict[str, str]:
         with self._lock:
@@ -54,6 +56,7 @@ class MetricRowStore(SqliteFile):
             self._db.execute("DELETE FROM metric_rows")
             self._db.execute("DELETE FROM metric_sources")
             self._db.execute("COMMIT")
+            self._writes += 1
 
     def metrics(self) -> list[tuple[str, str, int]]:
         """(metric, source, number of rows) for every stored series."""

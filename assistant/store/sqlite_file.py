@@ -20,6 +20,13 @@ class SqliteFile:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(schema)
         self._lock = threading.Lock()
+        self._writes = 0
+
+    def version(self) -> int:
+        """Changes whenever this file changes, by this process (a write counter) or another one (SQLite's
+        ``data_version``): what caches derived from the file key on."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0]) * 1_000_000 + self._writes
 
     def close(self) -> None:
         self._db.close()

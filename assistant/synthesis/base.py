@@ -33,9 +33,9 @@ def evidence_text(chunk: Chunk) -> str:
     return chunk.text + "\n" + " ".join(f for f in facts if f)
 
 
-def abstain(question: str, reason: str = "") -> Answer:
+def abstain(question: str, reason: str = "", confidence: float | None = None) -> Answer:
     text = ABSTAIN_TEXT if not reason else f"{ABSTAIN_TEXT} ({reason})"
-    return Answer(answer=text, abstained=True, query=question)
+    return Answer(answer=text, abstained=True, query=question, route="abstain", confidence=confidence)
 
 
 def finalize(

@@ -14,7 +14,7 @@ from typing import Any
 from assistant.periods import normalize_period
 from assistant.schemas import MetricPoint
 from ingest.loaders import Body, LoaderError
-from ingest.loaders.table import table_points
+from ingest.loaders.table import looks_like_records, records_text, table_points
 from ingest.values import parse_number
 
 _RECORD_KEYS = ("series", "data", "rows", "records", "values", "items", "points", "results")
@@ -46,6 +46,8 @@ def load_delimited(text: str, fmt: str, name: str) -> Body:
             "malformed metric table: a header row and at least two data rows are needed; "
             "expected a period column plus numeric columns"
         )
+    if looks_like_records(rows[0], rows[1:]):
+        return Body(text=records_text(rows[0], rows[1:]))
     return Body(text="", metric_points=table_points(rows[0], rows[1:], name))
 
 

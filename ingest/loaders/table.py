@@ -165,3 +165,35 @@ def _ordered(totals: dict[tuple[str, str, str | None], float]) -> list[MetricPoi
     category_order = {c: i for i, c in enumerate(dict.fromkeys(k[2] for k in totals))}
     keys = sorted(totals, key=lambda k: (metric_order[k[0]], period_start(k[1]), k[1], category_order[k[2]]))
     return [MetricPoint(metric=m, period=p, value=totals[(m, p, c)], category=c) for m, p, c in keys]
+
+
+def _free_text(col: _Column) -> bool:
+    """A column of mostly distinct, long or link values: titles, names of things, URLs, notes."""
+    values = [v.strip() for v in col.present]
+    if len(values) < 3 or _numeric_ratio(values) > 0.3:
+        return False
+    distinct = len(set(values)) / len(values)
+    links = sum(1 for v in values if v.lower().startswith(("http://", "https://", "www."))) / len(values)
+    return distinct >= 0.8 and (links >= 0.5 or sum(len(v) for v in values) / len(values) >= 12)
+
+
+def looks_like_records(header: list[str], rows: list[list[str]]) -> bool:
+    """Whether a table lists records (press mentions, deals, tickets: one row per thing, with titles, names and
+    links) rather than measuring something over time. Summing such rows by date would invent a series, so these
+    tables are kept as readable rows instead."""
+    columns = [_Column(i, h, [r[i] if i < len(r) else "" for r in rows]) for i, h in enumerate(header)]
+    return sum(1 for c in columns if _free_text(c)) >= 2
+
+
+def records_text(header: list[str], rows: list[list[str]]) -> str:
+    """The rows of a record table as "Column: value" lines, after a note saying what the table is."""
+    names = [h.strip() or f"column {i + 1}" for i, h in enumerate(header)]
+    lines = [
+        f"A table of {len(rows)} records (not a time series), with columns {', '.join(names)}.",
+        "Each line below is one record.",
+    ]
+    for row in rows:
+        cells = [f"{n}: {v.strip()}" for n, v in zip(names, row, strict=False) if v.strip() and v.strip() != "-"]
+        if cells:
+            lines.append("; ".join(cells))
+    return "\n".join(lines)

@@ -16,11 +16,13 @@ function gaps(map) {
     h("div", { class: "gap-grid" },
       h("div", { id: "uncovered" }, h("h4", { text: "Objectives no initiative serves" }),
         list(map.uncovered_objectives.map((id) => h("li", { class: "gap-item" },
-          h("strong", { text: id }), ` ${titles.get(id) || ""}`)), "None: every objective has an initiative.")),
+          h("strong", { text: id }), ` ${titles.get(id) || ""}`)),
+          map.objectives.length ? "None: every objective has an initiative." : "No objective was read.")),
       h("div", {}, h("h4", { text: "Initiatives tied to no objective" }),
         list(map.orphan_initiatives.map((o) => h("li", { class: "gap-item" },
           h("strong", { text: o.id }), ` ${o.title}`, o.team ? ` (${o.team}) ` : " ",
-          chunkButton(o.chunk_id, "[roadmap]", `Show ${o.id} in ${o.source}`, "cite"))), "None.")),
+          chunkButton(o.chunk_id, "[roadmap]", `Show ${o.id} in ${o.source}`, "cite"))),
+          map.initiatives_read ? "None." : "No roadmap initiative was read.")),
       h("div", {}, h("h4", { text: "Bets without customer evidence" }),
         list(map.bets_without_evidence.map((id) => h("li", { class: "gap-item" },
           h("strong", { text: id }), ` ${initiatives.get(id) || ""}`)), "None."))));
@@ -89,6 +91,10 @@ async function load() {
   try {
     const map = await api("/v1/alignment?format=json");
     const uncovered = new Set(map.uncovered_objectives);
+    if (map.unread_note) out.append(h("p", { class: "warning-note", text: `${map.unread_note}.` }));
+    if (!map.objectives.length && !map.initiatives_read) {
+      out.append(h("p", { class: "warning-note", text: "No plan was read from the documents you can read." }));
+    }
     out.append(gaps(map), ...map.objectives.map((o) => objective(o, uncovered.has(o.id))));
     setStatus(status, `${plural(map.objectives.length, "objective")}` +
       (map.as_of ? `, progress as of ${map.as_of}` : "") + ".", "ok");

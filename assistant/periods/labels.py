@@ -243,3 +243,59 @@ def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
         return Period(label=label, kind=name, start=dt.date(year, first_month, 1), end=end)  # type: ignore[arg-type]
     forms = "; ".join(form for _, form in _PERIODS.values()) if kind is None else _PERIODS[kind][1]
     raise ProdopsError(f"{text!r} is not a period: use {forms}")
+
+
+Granularity = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "single-period", "irregular"]
+_STEP_DAYS: dict[str, int] = {"daily": 1, "weekly": 7}
+
+
+def granularity(periods: list[str]) -> Granularity:
+    """daily/weekly/monthly/quarterly/yearly from the period format or the typical spacing between periods."""
+    if len(periods) < 2:
+        return "single-period"
+    if all("-Q" in p for p in periods):
+        return "quarterly"
+    if all(len(p) == 7 for p in periods):
+        return "monthly"
+    if all(len(p) == 4 for p in periods):
+        return "yearly"
+    starts = sorted(period_start(p) for p in periods)
+    gaps = sorted((b - a).days for a, b in zip(starts, starts[1:], strict=False))
+    median = gaps[len(gaps) // 2]
+    for low, high, label in ((0, 1, "daily"), (6, 8, "weekly"), (28, 31, "monthly"), (89, 92, "quarterly")):
+        if low <= median <= high:
+            return label  # type: ignore[return-value]
+    return "yearly" if 364 <= median <= 366 else "irregular"
+
+
+def period_span(label: str, step: str) -> tuple[dt.date, dt.date]:
+    """First and last day a period of a series covers: a day label of a weekly series is its whole week, of a
+    monthly series its month; month, quarter, half and year labels cover themselves."""
+    start = period_start(label)
+    if len(label) == 10 and step in _STEP_DAYS:
+        return start, start + dt.timedelta(days=_STEP_DAYS[step] - 1)
+    if len(label) == 10 and step == "monthly":
+        return start, month_end(start.year, start.month)
+    if len(label) == 10 and step == "quarterly":
+        last = start.month + 2
+        return start, month_end(start.year + (last - 1) // 12, (last - 1) % 12 + 1)
+    if len(label) == 10 and step == "yearly":
+        return start, dt.date(start.year, 12, 31)
+    return start, period_end(label) or start
+
+
+def partial_reason(periods: list[str], step: str, as_of: dt.date | None = None) -> str | None:
+    """Why the last period of a series is incomplete, or None: it is shorter than the series' step (a week
+    that stops after three days), or it ends after the day the data was exported (``as_of``)."""
+    if len(periods) < 3 or step not in {"daily", "weekly", "monthly", "quarterly", "yearly"}:
+        return None
+    starts = [period_start(p) for p in periods]
+    gaps = sorted((b - a).days for a, b in zip(starts, starts[1:], strict=False))
+    typical = gaps[len(gaps) // 2]
+    last_gap = (starts[-1] - starts[-2]).days
+    if typical > 1 and last_gap < 0.6 * typical:
+        return f"the last period ({periods[-1]}) starts {last_gap} days after the one before, not {typical}"
+    end = period_span(periods[-1], step)[1]
+    if as_of is not None and end > as_of:
+        return f"the last period ({periods[-1]}) runs to {end}, after the data's date ({as_of})"
+    return None
