@@ -23,11 +23,11 @@ from assistant.planning.plan import Initiative, Objective, Plan, load_plan
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
 from assistant.safety import shown_text
-from assistant.schemas import Kind, SearchFilters
+from assistant.segments import customer_evidence_filters
 from assistant.themes.report import customer_of
 
 INFER_THRESHOLD = 0.35  # cosine between an initiative and an objective below which no link is suggested
-EVIDENCE_THRESHOLD = 0.45  # cosine between an initiative and a customer's words that counts as evidence
+EVIDENCE_THRESHOLD = 0.42  # cosine between an initiative and a customer's own words (no question in their vector)
 
 
 class Evidence(BaseModel):
@@ -88,7 +88,7 @@ def _initiative_text(i: Initiative) -> str:
 
 
 def _evidence(retriever: HybridRetriever, initiative: Initiative, scope: list[str] | None) -> Evidence:
-    filters = SearchFilters(kinds=[Kind.INTERVIEW], customer_turns_only=True)
+    filters = customer_evidence_filters()  # the same filter as themes and check-in packs: conversation only
     hits = retriever.search(_initiative_text(initiative), k=12, filters=filters, scope=scope, diversify=False)
     strong = [h for h in hits if (h.similarity or 0.0) >= EVIDENCE_THRESHOLD]
     companies = sorted({customer_of(h.chunk) for h in strong})

@@ -14,6 +14,7 @@ from langchain_core.messages import HumanMessage
 
 from assistant.llm import build_chat_model, llm_configured
 from assistant.metrics.answers import metric_answer
+from assistant.planning.answers import plan_answer
 from assistant.prompting import render
 from assistant.retrieval.abstention import unknown_names
 from assistant.retrieval.context import answer_context
@@ -101,7 +102,7 @@ class ChatService:
         if missing:
             return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
         hits = self.retrieve(query, filters, scope)
-        computed = metric_answer(self.runtime, query, hits, scope)
+        computed = metric_answer(self.runtime, query, hits, scope) or plan_answer(self.runtime, query, hits, scope)
         if computed is not None:
             return query, computed[1], computed[0]
         return query, answer_context(self.runtime, query, hits, filters, scope), None

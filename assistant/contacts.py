@@ -1,10 +1,16 @@
 """The customer-contact ledger: who was interviewed, when, by which team, and whether to wait before asking again.
 
 Customers get tired of being interviewed by three teams in a month, and research already done often answers a
-new study's questions. The ledger is built from interview metadata (one entry per interview, from the first
-chunk of each interview source, which carries the source-level fields), only for sources the caller may
-read. A check for a planned contact applies two documented rules from settings: a rest period after any
-contact with the person or the company, and a per-quarter cap on a company's interviews.
+new study's questions. The ledger is built from interview metadata (one entry per person interviewed, from the first
+chunk of each interview source, which carries the source-level fields: a two-guest interview lists both
+people), only for sources the caller may read. A check for a planned contact applies two documented rules from
+settings: a rest period after any contact with the person or the company, and a per-quarter cap on a
+company's interviews.
+
+People are identified by name (and email when both sides have one), not by company: the same person
+re-contacted under another company name still gets the warning. A blank company matches no company (it
+used to match everyone), and an interview without a date is reported as such ("no date: cannot check the rest
+period"), never passed silently.
 """
 
 from __future__ import annotations
@@ -15,23 +21,27 @@ import re
 from pydantic import BaseModel, Field
 
 from assistant.access import chunk_readable
+from assistant.errors import ProdopsError
 from assistant.periods import quarter_of
 from assistant.reports import Format, render
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
 from assistant.safety import shown_text
 from assistant.schemas import Chunk, Kind, SearchFilters
+from assistant.segments import customer_evidence_filters
 from assistant.store.filters import chroma_where
 
 RELATED_HITS = 5
 
 
 class Contact(BaseModel):
-    """One interview: the customer person and company, the Fernhill side, and where it is recorded."""
+    """One person in one interview: the customer person and company, the Fernhill side, and where it is
+    recorded."""
 
     date: dt.date | None
     company: str | None
-    person: str | None = Field(description="The interview's participant (the customer).")
+    person: str | None = Field(description="A participant of the interview (the customer).")
+    email: str | None = None
     role: str | None = None
     interviewer: str | None = None
     team: str | None = None
@@ -63,14 +73,16 @@ class Research(BaseModel):
 class ContactCheck(BaseModel):
     """The answer to "can I talk to this customer on this date?"."""
 
-    company: str
+    company: str | None = None
     person: str | None = None
+    email: str | None = None
     team: str | None = None
     on: dt.date
     warning: bool
     reason: str
     reasons: list[str] = Field(default_factory=list)
-    contacts: list[Contact] = Field(default_factory=list, description="Every interview with the company.")
+    contacts: list[Contact] = Field(default_factory=list, description="Every interview with the person or company.")
+    undated: list[Contact] = Field(default_factory=list, description="Of those, the ones without a date.")
     quarter: str
     quarter_contacts: int
     rest_days: int
@@ -91,27 +103,44 @@ def _norm(text: str | None) -> str:
 
 
 def matches(query: str | None, value: str | None) -> bool:
-    """Case-insensitive partial match; an empty query matches everything."""
+    """Case-insensitive partial match; an empty query matches everything (a listing filter)."""
     wanted = _norm(query)
     return not wanted or wanted in _norm(value)
 
 
-def _contact(chunk: Chunk) -> Contact:
+def same_company(query: str | None, value: str | None) -> bool:
+    """A planned contact's company against a recorded one: partial, case-insensitive; blank matches nothing."""
+    wanted, have = _norm(query), _norm(value)
+    return bool(wanted and have) and (wanted in have or have in wanted)
+
+
+def same_person(name: str | None, email: str | None, contact: Contact) -> bool:
+    """Person identity: equal emails when both are known, else the name (partial, case-insensitive: "renata"
+    finds Renata Solberg); a blank name and email match nobody."""
+    if email and contact.email:
+        return email.strip().lower() == contact.email.strip().lower()
+    wanted, have = _norm(name), _norm(contact.person)
+    return bool(wanted and have) and (wanted in have or have in wanted)
+
+
+def _contacts(chunk: Chunk) -> list[Contact]:
+    """One contact per person the interview lists (one with no person when it names none)."""
     meta = chunk.meta
     day = dt.date.fromisoformat(meta.date[:10]) if meta.date else None
-    return Contact(date=day, company=meta.company, person=meta.participant, role=meta.role,
-                   interviewer=meta.interviewer, team=meta.team, source=meta.source, title=meta.title,
-                   chunk_id=chunk.id)
+    people: list[str | None] = [*(meta.participants or ([meta.participant] if meta.participant else []))] or [None]
+    return [Contact(date=day, company=meta.company, person=person, email=meta.email if len(people) == 1 else None,
+                    role=meta.role, interviewer=meta.interviewer, team=meta.team, source=meta.source,
+                    title=meta.title, chunk_id=chunk.id) for person in people]
 
 
 def all_contacts(runtime: Runtime, scope: list[str] | None = None) -> list[Contact]:
-    """One entry per fully ingested interview the caller may read, oldest first."""
+    """One entry per person per fully ingested interview the caller may read, oldest first."""
     complete = {r.path for r in runtime.store.sources() if r.kind is Kind.INTERVIEW and r.complete}
     where = chroma_where(SearchFilters(kinds=[Kind.INTERVIEW]), scope)
     first_chunks = {"$and": [where, {"position": 0}]} if where else {"position": 0}
-    contacts = [_contact(c) for c in runtime.store.iter_chunks(where=first_chunks)
-                if chunk_readable(c, scope) and c.meta.source in complete]
-    return sorted(contacts, key=lambda c: (c.date or dt.date.max, c.source))
+    contacts = [contact for c in runtime.store.iter_chunks(where=first_chunks)
+                if chunk_readable(c, scope) and c.meta.source in complete for contact in _contacts(c)]
+    return sorted(contacts, key=lambda c: (c.date or dt.date.max, c.source, c.person or ""))
 
 
 def ledger(runtime: Runtime, company: str | None = None, person: str | None = None,
@@ -123,44 +152,66 @@ def ledger(runtime: Runtime, company: str | None = None, person: str | None = No
 
 
 def _describe(c: Contact) -> str:
-    who = f"{c.person} ({c.company})" if c.person else c.company or c.source
-    return f"{who} on {c.date} by {c.team or 'an unknown team'}"
+    who = f"{c.person} ({c.company})" if c.person and c.company else c.person or c.company or c.source
+    when = f" on {c.date}" if c.date else ""
+    return f"{who}{when} by {c.team or 'an unknown team'}"
 
 
-def check(runtime: Runtime, company: str, person: str | None = None, team: str | None = None,
-          on: dt.date | None = None, topics: str | None = None, scope: list[str] | None = None) -> ContactCheck:
+def check(runtime: Runtime, company: str | None = None, person: str | None = None, team: str | None = None,
+          on: dt.date | None = None, topics: str | None = None, scope: list[str] | None = None,
+          email: str | None = None) -> ContactCheck:
     """Whether a planned contact respects the rest period and quarterly cap, with history and related research.
 
-    Rules (``settings.contact_rest_days`` = R, ``settings.contact_max_per_quarter`` = M): warn when the person,
-    or anyone at the company, was interviewed between R days before ``on`` and ``on``; and when the company's
-    interviews in ``on``'s calendar quarter, plus this planned one, would be more than M. ``on`` defaults to
-    today's date.
+    Rules (``settings.contact_rest_days`` = R, ``settings.contact_max_per_quarter`` = M): warn when the person
+    (by email or name, whatever company they were at), or anyone at the company, was interviewed between R days
+    before ``on`` and ``on``; when the company's interviews in ``on``'s calendar quarter, plus this planned one,
+    would be more than M; and when a matching interview has no date, since the rest period cannot be checked.
+    ``on`` defaults to today's date.
+
+    Raises:
+        ProdopsError: neither a company, a person nor an email is given.
     """
+    if not any(v and v.strip() for v in (company, person, email)):
+        raise ProdopsError("say who you plan to contact: a company, a person or an email")
     settings = runtime.settings
     on = on or dt.date.today()
-    history = [c for c in all_contacts(runtime, scope) if matches(company, c.company)]
+    history = [c for c in all_contacts(runtime, scope)
+               if same_person(person, email, c) or same_company(company, c.company)]
     reasons = []
-    recent = [c for c in history if c.date and 0 <= (on - c.date).days <= settings.contact_rest_days]
-    for c in recent:
-        days = (on - c.date).days if c.date else 0
-        who = "this person" if person and matches(person, c.person) else "this company"
+    for c in history:
+        if c.date is None:
+            reasons.append(f"no date: cannot check the rest period for the interview with {_describe(c)} "
+                           f"(`{c.source}`); add a date to its metadata")
+            continue
+        days = (on - c.date).days
+        if not 0 <= days <= settings.contact_rest_days:
+            continue
+        if same_person(person, email, c):
+            elsewhere = c.company and company and not same_company(company, c.company)
+            who = f"this person (then at {c.company})" if elsewhere else "this person"
+        else:
+            who = "this company"
         reasons.append(f"{who} was interviewed {days} days before {on}: {_describe(c)} "
                        f"(rest period {settings.contact_rest_days} days)")
     quarter = quarter_of(on)
-    in_quarter = [c for c in history if c.date and quarter_of(c.date) == quarter]
-    if len(in_quarter) + 1 > settings.contact_max_per_quarter:
-        dates = ", ".join(str(c.date) for c in in_quarter)
-        reasons.append(f"the company already had {len(in_quarter)} interviews in {quarter} ({dates}); one more "
+    at_company = [c for c in history if same_company(company, c.company)]
+    interviews = {c.source: c for c in at_company if c.date and quarter_of(c.date) == quarter}
+    if company and len(interviews) + 1 > settings.contact_max_per_quarter:
+        dates = ", ".join(sorted(str(c.date) for c in interviews.values()))
+        reasons.append(f"the company already had {len(interviews)} interviews in {quarter} ({dates}); one more "
                        f"would exceed the limit of {settings.contact_max_per_quarter} per quarter")
+    who = company or person or email or ""
     if reasons:
         reason = "; ".join(reasons)
         reason = reason[0].upper() + reason[1:] + "."
     else:
-        reason = (f"No interview with {company} in the {settings.contact_rest_days} days before {on}, and "
-                  f"{len(in_quarter)} in {quarter} (limit {settings.contact_max_per_quarter}).")
-    return ContactCheck(company=company, person=person, team=team, on=on, warning=bool(reasons), reason=reason,
-                        reasons=reasons, contacts=history, quarter=quarter, quarter_contacts=len(in_quarter),
-                        rest_days=settings.contact_rest_days, max_per_quarter=settings.contact_max_per_quarter,
+        reason = (f"No interview with {who} in the {settings.contact_rest_days} days before {on}, and "
+                  f"{len(interviews)} in {quarter} (limit {settings.contact_max_per_quarter}).")
+    return ContactCheck(company=company, person=person, email=email, team=team, on=on, warning=bool(reasons),
+                        reason=reason, reasons=reasons, contacts=history,
+                        undated=[c for c in history if c.date is None], quarter=quarter,
+                        quarter_contacts=len(interviews), rest_days=settings.contact_rest_days,
+                        max_per_quarter=settings.contact_max_per_quarter,
                         related_research=related_research(runtime, history, topics, scope))
 
 
@@ -168,10 +219,11 @@ def related_research(runtime: Runtime, history: list[Contact], topics: str | Non
                      scope: list[str] | None = None, k: int = RELATED_HITS) -> list[Research]:
     """Earlier interviews with the company, then the best customer answers on ``topics`` (one per interview)."""
     found = [Research(source=c.source, chunk_id=c.chunk_id, title=c.title, date=c.date, company=c.company,
-                      person=c.person, why="earlier interview with this company") for c in history]
+                      person=c.person, why="earlier interview with this person or company")
+             for c in {c.source: c for c in history}.values()]
     if not topics or not topics.strip():
         return found
-    filters = SearchFilters(kinds=[Kind.INTERVIEW], customer_turns_only=True)
+    filters = customer_evidence_filters()
     seen: set[str] = set()
     for hit in HybridRetriever(runtime).search(topics, k=k * 3, filters=filters, scope=scope, diversify=False):
         meta = hit.chunk.meta
@@ -194,8 +246,9 @@ def check_json(result: ContactCheck) -> dict[str, object]:
         "warning": result.warning,
         "reason": result.reason,
         "contacts": [{"date": c.date.isoformat() if c.date else None, "team": c.team, "person": c.person,
-                      "source": c.source, "company": c.company, "interviewer": c.interviewer,
+                      "source": c.source, "company": c.company, "interviewer": c.interviewer, "email": c.email,
                       "chunk_id": c.chunk_id} for c in result.contacts],
+        "undated": [c.source for c in result.undated],
         "reasons": result.reasons,
         "quarter": result.quarter,
         "quarter_contacts": result.quarter_contacts,

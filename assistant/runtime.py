@@ -38,7 +38,12 @@ class Runtime:
     def lexical(self) -> LexicalIndex:
         from assistant.store.lexical import LexicalIndex
 
-        return LexicalIndex(self.settings.lexical_path)
+        index = LexicalIndex(self.settings.lexical_path)
+        if index.migrated:  # an index file from an older version was dropped: refill it from Chroma
+            from assistant.store.sync import refill_lexical
+
+            refill_lexical(self.store, index)
+        return index
 
     @cached_property
     def metric_rows(self) -> MetricRowStore:

@@ -40,9 +40,13 @@ class SourceInfo(BaseModel):
     visibility: list[str] = Field(default_factory=lambda: [EVERYONE])
     doc_type: str | None = None
     company: str | None = None
-    participant: str | None = None
+    participant: str | None = None  # the people interviewed, joined with ", " (see ``participants``)
+    participants: list[str] = Field(default_factory=list)  # one name per person interviewed, from speaker labels
+    named_participants: list[str] = Field(default_factory=list)  # as metadata names them (guest: A and B)
+    email: str | None = None
     role: str | None = None
     interviewer: str | None = None
+    named_interviewer: str | None = None  # as metadata names it (else inferred from who asks the questions)
     period: str | None = None
     objective_ids: list[str] = Field(default_factory=list)  # from frontmatter `objectives`: on every chunk
     initiative_ids: list[str] = Field(default_factory=list)  # from frontmatter `initiatives`: on every chunk
@@ -54,6 +58,8 @@ class Turn(BaseModel):
     speaker: str
     text: str
     timestamp: str | None = None  # HH:MM:SS from the start of the recording
+    role: str | None = None  # interviewer | participant | other (ingest.speakers)
+    segment: str | None = None  # conversation | intro | sponsor | scripted | outro | cold-open (ingest.segments)
 
 
 class MetricPoint(BaseModel):
@@ -74,7 +80,7 @@ class ParsedSource(BaseModel):
     metric_points: list[MetricPoint] = Field(default_factory=list)
 
 
-_LIST_FIELDS = ("visibility", "objective_ids", "initiative_ids")
+_LIST_FIELDS = ("visibility", "objective_ids", "initiative_ids", "participants", "named_participants")
 _KEY_FIELDS = ("company", "participant")
 
 
@@ -93,11 +99,17 @@ class ChunkMeta(BaseModel):
     doc_type: str | None = None
     section: str | None = None
     company: str | None = None
-    participant: str | None = None
+    participant: str | None = None  # a participant's own turns: that person; other chunks: all of them
+    participants: list[str] = Field(default_factory=list)
+    named_participants: list[str] = Field(default_factory=list)
+    email: str | None = None
     role: str | None = None
     interviewer: str | None = None
-    speaker: str | None = None
+    named_interviewer: str | None = None
+    speaker: str | None = None  # the person (a speaker label, typos folded)
     speaker_is_participant: bool | None = None
+    speaker_role: str | None = None  # interviewer | participant | other
+    turn: int | None = None  # the turn's index in its transcript; a long turn's chunks share it
     timestamp: str | None = None
     segment: str | None = Field(
         default=None, description="Transcripts: conversation, intro, sponsor, scripted, outro, cold-open, or "
@@ -171,6 +183,7 @@ class SearchFilters(BaseModel):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     customer_turns_only: bool = False
+    conversation_only: bool = False  # leave out intros, ad reads, scripted rounds, outros, cold opens
 
 
 class SourceRecord(BaseModel):

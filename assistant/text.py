@@ -191,3 +191,10 @@ def render_row(row: str, header: str | None) -> str:
     if len(names) == len(cells):
         return "; ".join(f"{n}: {c}" for n, c in zip(names, cells, strict=True) if c and n)
     return "; ".join(c for c in cells if c)
+
+
+def term_in(term: str, terms: set[str] | frozenset[str]) -> bool:
+    """A stemmed term found in ``terms`` exactly or as one part of a compound or abbreviation of the other
+    ("teammat" ~ "team", "repo" ~ "repositori"): people write the same thing in both shapes."""
+    return term in terms or (len(term) >= 4 and any(len(t) >= 4 and (t.startswith(term) or term.startswith(t))
+                                                    for t in terms))

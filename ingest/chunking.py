@@ -5,8 +5,10 @@
   text, because answers quote chunks and quotes are checked to be verbatim. (LangChain's
   ``MarkdownHeaderTextSplitter`` strips lines and re-joins them with ``"  \\n"``, so the heading scan that
   mirrors it lives here and works on offsets.)
-* Transcripts give one chunk per merged speaker turn (long turns split at sentence ends), with the
-  interviewer's question as context for the participant's answer.
+* Transcripts give one chunk per speaker turn (long turns split at sentence ends), carrying who spoke, their
+  role and the turn's segment (:mod:`ingest.interviews`). The interviewer's question is kept as the answer's
+  context for the lexical index, but a participant's vector is made of their own words only: a scripted
+  question embedded with every answer to it would pull those answers together (themes cluster the vectors).
 * Metric reports give summary chunks built from the parsed series (:mod:`ingest.metric_summary`).
 """
 
@@ -21,10 +23,10 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.config import Settings
 from assistant.schemas import Chunk, ChunkMeta, Kind, ParsedSource
+from assistant.segments import RECORD
 from assistant.text import SENTENCE_END
-from ingest.loaders.roles import is_interviewer
-from ingest.loaders.transcript import UNKNOWN_SPEAKER
 from ingest.metric_summary import metric_chunks
+from ingest.speakers import INTERVIEWER, PARTICIPANT
 
 _ATX_RE = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _SPLIT_LEVELS = 3
@@ -51,7 +53,8 @@ def chunk_source(parsed: ParsedSource, settings: Settings) -> list[Chunk]:
         pieces = _document_pieces(parsed, settings)
     info = parsed.info
     base = info.model_dump(
-        include={"team", "visibility", "doc_type", "company", "participant", "role", "interviewer", "period"}
+        include={"team", "visibility", "doc_type", "company", "participant", "role", "interviewer", "period",
+                 "participants", "named_participants", "named_interviewer", "email"}
     )
     chunks = []
     for position, piece in enumerate(p for p in pieces if p.text.strip()):
@@ -71,8 +74,10 @@ def chunk_source(parsed: ParsedSource, settings: Settings) -> list[Chunk]:
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """What is embedded and lexically indexed: the context line (title > section, or the question being
-    answered) and then the verbatim text, so a chunk is found by what it is about, not only what it says."""
+    """What is embedded: the context line (title > section) and then the verbatim text, so a chunk is found by
+    what it is about, not only what it says; a participant's turn is embedded with their own words alone."""
+    if chunk.meta.speaker_role == PARTICIPANT:
+        return chunk.text
     return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
 
 
@@ -237,9 +242,10 @@ def interview_record(parsed: ParsedSource) -> str | None:
     """One sentence stating the interview's metadata (who, role, company, interviewer, team, date), so questions
     like "what is X's role?" or "who interviewed Y?" find an answer that the frontmatter holds but no turn says."""
     info = parsed.info
-    if not (info.participant or info.company):
+    if not (info.participants or info.company):
         return None
-    who = info.participant or "a customer"
+    names = info.participants
+    who = (", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]) if names else "a customer"
     if info.role:
         who += f", {info.role}"
     if info.company:
@@ -256,23 +262,29 @@ def interview_record(parsed: ParsedSource) -> str | None:
 
 def _turn_pieces(parsed: ParsedSource, settings: Settings) -> list[_Piece]:
     info = parsed.info
-    intro = f"Interview with {info.participant}" if info.participant else f"Interview: {info.title}"
+    people = " and ".join(info.participants)
+    intro = f"Interview with {people}" if people else f"Interview: {info.title}"
     intro += f" ({info.company})" if info.company else ""
     record = interview_record(parsed)
-    pieces: list[_Piece] = [_Piece(record, intro, {"segment": "record"})] if record else []
+    pieces: list[_Piece] = [_Piece(record, intro, {"segment": RECORD})] if record else []
     question: str | None = None
-    for turn in parsed.turns:
-        known = turn.speaker != UNKNOWN_SPEAKER
-        participant = known and not is_interviewer(turn.speaker, info.interviewer)
+    ids = _ids(info.kind, "", info.objective_ids, info.initiative_ids)
+    for index, turn in enumerate(parsed.turns):
+        participant = turn.role == PARTICIPANT
         context = question if participant and question else intro
-        if known and not participant:
+        if turn.role == INTERVIEWER:
             question = _question(turn.speaker, turn.text)
         meta: dict[str, Any] = {
             "speaker": turn.speaker,
             "timestamp": turn.timestamp,
-            "speaker_is_participant": participant if known else None,
+            "speaker_is_participant": participant if turn.role else None,
+            "speaker_role": turn.role,
+            "segment": turn.segment,
+            "turn": index,
+            **ids,
         }
-        meta |= _ids(info.kind, "", info.objective_ids, info.initiative_ids)
+        if participant:
+            meta["participant"] = turn.speaker
         pieces += [_Piece(text, context, meta) for text in slice_at_sentences(turn.text, settings.chunk_size)]
     return pieces
 

@@ -27,7 +27,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "visibility": ("visibility", "audience", "access"),
     "doc_type": ("doc_type", "doctype", "document_type"),
     "company": ("company", "organization", "organisation", "account", "customer"),
-    "participant": ("participant", "guest", "interviewee", "customer_name"),
+    "participant": ("participant", "participants", "guest", "guests", "interviewee", "interviewees",
+                    "customer_name"),
+    "email": ("email", "participant_email", "contact_email"),
     "role": ("role", "participant_role", "job_title"),
     "interviewer": ("interviewer", "host"),
     "period": ("period",),
@@ -42,14 +44,10 @@ KIND_VALUES: dict[str, Kind] = {
     "metric": Kind.METRICS,
     "notes": Kind.NOTE,
 }
-FOLDER_KINDS: dict[str, Kind] = {
-    **dict.fromkeys(("strategy", "strategies", "okr", "okrs", "goals", "roadmap", "roadmaps", "plans"), Kind.STRATEGY),
-    **dict.fromkeys(("interview", "interviews", "research", "transcripts", "calls"), Kind.INTERVIEW),
-    **dict.fromkeys(("metrics", "reports", "data", "dashboards", "kpis"), Kind.METRICS),
-    **dict.fromkeys(("notes", "memos", "meeting", "meetings"), Kind.NOTE),
-}
 _PUBLIC = frozenset({EVERYONE, "all", "public", "*"})
-_STRATEGY_TERMS = re.compile(r"\b(?:objectives?|OKRs?|key results?|KR\s?\d{1,2}(?:\.\d{1,2})?)\b", re.IGNORECASE)
+_EXPORT_ID = re.compile(
+    r"[ _-]+(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.IGNORECASE
+)
 _FILENAME_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _GENERIC_STEMS = frozenset({"index", "_index", "readme", "transcript"})
 
@@ -115,24 +113,10 @@ def parse_visibility(value: Any) -> list[str]:
     return list(dict.fromkeys(teams))
 
 
-def folder_kind(rel_path: str) -> Kind | None:
-    """Kind named by a folder (deepest match wins: it is the most specific), tokenised on - _ and spaces."""
-    for part in reversed(PurePosixPath(rel_path).parts[:-1]):
-        for token in re.split(r"[-_\s]+", part.lower()):
-            if token in FOLDER_KINDS:
-                return FOLDER_KINDS[token]
-    return None
-
-
-def content_kind(fmt: str, text: str, is_transcript: bool) -> Kind:
-    """Kind from the content when neither metadata nor folders say: the weakest signal, so last."""
-    if fmt in ("csv", "tsv", "json"):
-        return Kind.METRICS
-    if fmt in ("vtt", "srt") or is_transcript:
-        return Kind.INTERVIEW
-    if len(_STRATEGY_TERMS.findall(text)) >= 3:
-        return Kind.STRATEGY
-    return Kind.NOTE
+def clean_export_name(name: str) -> str:
+    """A file or folder name without the id that Notion (and similar wiki exports) append to every page:
+    "Q3 Goals 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d" -> "Q3 Goals". The stored path keeps the real name."""
+    return _EXPORT_ID.sub("", name).strip() or name
 
 
 def date_from_filename(rel_path: str) -> dt.date | None:
@@ -143,7 +127,7 @@ def date_from_filename(rel_path: str) -> dt.date | None:
 
 def team_from_path(rel_path: str) -> str | None:
     """The folder after a ``teams`` folder ("teams/growth/plan.md" -> "growth")."""
-    dirs = PurePosixPath(rel_path).parts[:-1]
+    dirs = [clean_export_name(part) for part in PurePosixPath(rel_path).parts[:-1]]
     for i, part in enumerate(dirs[:-1]):
         if part.lower() == "teams":
             return slugify(dirs[i + 1]) or None
@@ -153,9 +137,9 @@ def team_from_path(rel_path: str) -> str | None:
 def humanize_filename(rel_path: str) -> str:
     """A readable title from the file name: dates and separators dropped; index/README use their folder."""
     path = PurePosixPath(rel_path)
-    stem = path.stem
+    stem = clean_export_name(path.stem)
     if stem.lower() in _GENERIC_STEMS and len(path.parts) > 1:
-        stem = path.parts[-2]
+        stem = clean_export_name(path.parts[-2])
     words = _FILENAME_DATE.sub(" ", stem)
     words = re.sub(r"([a-z])([A-Z])", r"\1 \2", words)
     words = re.sub(r"[-_\s]+", " ", words).strip() or stem

@@ -13,6 +13,10 @@ Nothing is deleted unless it is really gone: a file or folder that exists but ca
 Concurrency: the data dir's write lock (:meth:`ChunkStore.writing`) is held only around each group's writes,
 never while parsing or embedding, so a server keeps answering (from a consistent snapshot) during a long job
 and two jobs interleave their groups instead of waiting for each other.
+
+After the files, when any interview was added, changed or removed (or stored ones predate segments), the
+corpus-level pass of :mod:`ingest.interviews` recomputes speaker roles and segments of every interview and
+updates only metadata: it needs all interviews at once, and it never re-embeds anything.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from assistant.errors import ProdopsError, SourceError
 from assistant.runtime import Runtime
-from assistant.schemas import Chunk, FailedFile, IngestReport, ParsedSource, SourceRecord
+from assistant.schemas import Chunk, FailedFile, IngestReport, Kind, ParsedSource, SourceRecord
+from assistant.segments import SEGMENTS
 from assistant.store.sync import drop_source, finish_source, repair_derived
 from ingest.chunking import embedding_text
+from ingest.interviews import refresh_interviews
 from ingest.isolation import parse_file
 from ingest.sources import parsed_fingerprint, source_fingerprint
 from ingest.walk import Scan, display_name, excluded, scan, special_kind
@@ -127,6 +133,8 @@ def ingest_paths(
         for r in roots:
             if r.prune:
                 _delete_removed(runtime, r, report)
+        if _interviews_changed(runtime, todo, report, states):
+            refresh_interviews(runtime)  # metadata only, across all interviews: inside the lock, like any write
         repair_derived(runtime)
     report.chunks = runtime.store.count()
     return report
@@ -186,6 +194,17 @@ def _prepare(
         fingerprint=parsed_fingerprint(info.content_hash),
     )
     return _Pending(parsed=parsed, chunks=chunks, record=record, is_new=rel not in states)
+
+
+def _interviews_changed(runtime: Runtime, todo: list[_Pending], report: IngestReport,
+                        states: dict[str, tuple[str, str]]) -> bool:
+    """Whether the corpus pass must run: an interview was written or deleted, or a stored turn has no segment
+    yet (a store from before segments existed)."""
+    if any(p.record.kind is Kind.INTERVIEW for p in todo) or report.deleted:
+        return True
+    unsegmented = {"$and": [{"kind": Kind.INTERVIEW.value}, {"turn": {"$gte": 0}},
+                            {"segment": {"$nin": list(SEGMENTS)}}]}
+    return bool(states) and runtime.store.has_chunks(unsegmented)
 
 
 def _gone(base: Path, rel: str) -> bool | None:

@@ -18,21 +18,28 @@ from assistant.config import Settings
 from assistant.errors import SourceError
 from assistant.schemas import EVERYONE, ParsedSource, SourceInfo
 from ingest import metadata as md
+from ingest.interviews import identify, people_of
+from ingest.kinds import folder_doc_type, resolve_kind
 from ingest.limits import check_json, check_zip, open_regular, read_regular
 from ingest.loaders import Body, LoaderError
 from ingest.loaders.docx import load_docx
+from ingest.loaders.html import load_html
 from ingest.loaders.markdown import MetaLoader, load_markdown
+from ingest.loaders.mdx import load_mdx
 from ingest.loaders.metrics import load_delimited, load_json
 from ingest.loaders.pdf import load_pdf
-from ingest.loaders.roles import infer_interviewer, infer_participant
 from ingest.loaders.table import SNAPSHOT
 from ingest.loaders.transcript import parse_subtitles, turns_text
 from ingest.metric_summary import summary_text
+from ingest.speakers import listed_names
 from ingest.walk import SIDECAR_SUFFIXES, scan
 
 FORMATS = {
     ".md": "markdown",
     ".markdown": "markdown",
+    ".mdx": "mdx",
+    ".html": "html",
+    ".htm": "html",
     ".txt": "text",
     ".text": "text",
     ".vtt": "vtt",
@@ -43,13 +50,14 @@ FORMATS = {
     ".pdf": "pdf",
     ".docx": "docx",
 }
-BINARY_FORMATS = frozenset({"pdf", "docx"})
+BINARY_FORMATS = frozenset({"pdf", "docx"})  # read from bytes; HTML is too (its <meta> may name a charset)
 _SNIFF_BYTES = 8192
 _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
 # Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
 # again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
-PARSER_VERSION = b"prodops-parser-4"  # 4: chunks keep the whitespace the splitter stripped; table headers as context
+PARSER_VERSION = b"prodops-parser-7"  # 4: whitespace kept, table headers as context; 5: DOCX as Markdown,
+# kinds from content; 6: research folders read by content; 7: transcript turns with speaker roles and segments
 _SIDECAR_BYTES = 1_000_000  # a metadata sidecar is a few lines of YAML
 
 
@@ -189,6 +197,8 @@ def _load(fmt: str, data: bytes, stem: str, settings: Settings) -> Body:
     if fmt == "docx":
         check_zip(data, settings)
         return load_docx(data)
+    if fmt == "html":
+        return load_html(data)
     text = decode_text(data)
     if not text.strip():
         raise LoaderError("empty file (only whitespace); add content or delete the file")
@@ -202,6 +212,8 @@ def _load(fmt: str, data: bytes, stem: str, settings: Settings) -> Body:
     if fmt == "json":
         check_json(text, settings)
         return load_json(text, stem)
+    if fmt == "mdx":
+        return load_mdx(text)
     return load_markdown(text)
 
 
@@ -210,35 +222,40 @@ def _parse(
 ) -> ParsedSource:
     if not data.strip():
         raise LoaderError("empty file; add content or delete the file")
-    body = _load(fmt, data, Path(rel).stem, settings)
+    body = _load(fmt, data, md.clean_export_name(Path(rel).stem), settings)
     meta = {**sidecar_meta, **md.normalize_meta(body.meta, "frontmatter")}
     title = meta.get("title") or body.title or md.humanize_filename(rel)
     date = meta.get("date") or md.date_from_filename(rel)
-    text, points = body.text, body.metric_points
-    participant, interviewer = meta.get("participant"), meta.get("interviewer")
-    if body.turns:
-        interviewer = interviewer or infer_interviewer(body.turns, participant)
-        participant = participant or infer_participant(body.turns, interviewer)
+    text, points, turns = body.text, body.metric_points, body.turns
+    named, named_interviewer = listed_names(meta.get("participant")), meta.get("interviewer")
+    people, interviewer = named, named_interviewer
+    if turns:  # people come from the transcript's own speaker labels; metadata names are matched to them
+        turns, cast = identify(turns, named, named_interviewer)
+        people, interviewer = people_of(cast, named), named_interviewer or cast.interviewer
     if points:
         if date is not None:
             points = [p.model_copy(update={"period": date.isoformat()}) if p.period == SNAPSHOT else p for p in points]
         text = summary_text(points, title, date)
     info = SourceInfo(
         path=rel,
-        kind=meta.get("kind") or md.folder_kind(rel) or md.content_kind(fmt, text, bool(body.turns)),
+        kind=resolve_kind(meta.get("kind"), rel, fmt, text, bool(body.turns)),
         format=fmt,
         title=title,
         content_hash=digest,
         team=meta.get("team") or md.team_from_path(rel),
         date=date,
         visibility=meta.get("visibility") or [EVERYONE],
-        doc_type=meta.get("doc_type"),
+        doc_type=meta.get("doc_type") or folder_doc_type(rel),
         company=meta.get("company"),
-        participant=participant,
+        participant=", ".join(people) or None,
+        participants=people,
+        named_participants=named,
+        email=meta.get("email"),
         role=meta.get("role"),
         interviewer=interviewer,
+        named_interviewer=named_interviewer,
         period=meta.get("period"),
         objective_ids=meta.get("objectives", []),
         initiative_ids=meta.get("initiatives", []),
     )
-    return ParsedSource(info=info, text=text, turns=body.turns, metric_points=points)
+    return ParsedSource(info=info, text=text, turns=turns, metric_points=points)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from assistant.embeddings.minilm import SentenceTransformerEmbedder, get_embedde
 from assistant.runtime import Runtime
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("PRODOPS_SHARED_DIR") or REPO.parent / "shared")  # as tests/utils.py reads it
 WORKSPACE = REPO / "examples" / "workspace"
 
 

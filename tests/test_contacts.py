@@ -178,7 +178,7 @@ def test_http_contacts_are_scoped_by_api_key(scoped: Runtime) -> None:
         checked = client.post("/v1/contacts/check", json=body, headers=enterprise).json()
         assert checked["warning"] and "12 days before" in checked["reason"]
         assert not client.post("/v1/contacts/check", json=body, headers=growth).json()["warning"]
-        assert client.post("/v1/contacts/check", json={"person": "bo"}, headers=growth).status_code == 422
+        assert client.post("/v1/contacts/check", json={"company": " "}, headers=growth).status_code == 422
         assert client.get("/v1/contacts").status_code == 401
 
 

@@ -174,7 +174,7 @@ def test_subtitle_transcripts(tmp_path: Path, rel: str, content: str, expected: 
                 ("Sam Ito", "How do you onboard?", "00:00:05"),
                 (
                     "Rosa Vega",
-                    "By hand. Note: it is slow. So here's the thing: it takes hours. Every month.",
+                    "By hand. Note: it is slow. So here's the thing: it takes hours.",  # "(00:00:30):" is a turn
                     "00:00:09",
                 ),
             ],
@@ -361,8 +361,8 @@ def test_docx_headings_become_markdown(tmp_path: Path) -> None:
     make_docx(tmp_path / "strategy" / "platform.docx", blocks)
     parsed = load(tmp_path, "strategy/platform.docx")
     assert parsed.text == (
-        "# Platform strategy\n\n# Objectives\n\nCut build times in half.\n\n- Remote caching\n\n1. Ship it\n\n"
-        "## Risks\n\nrisk | owner\ncache misses | Ana"
+        "# Platform strategy\n\n# Objectives\n\nCut build times in half.\n\n- Remote caching\n1. Ship it\n\n"
+        "## Risks\n\n| risk | owner |\n| --- | --- |\n| cache misses | Ana |"
     )
     assert (parsed.info.title, parsed.info.kind, parsed.info.format) == ("Platform strategy", Kind.STRATEGY, "docx")
 

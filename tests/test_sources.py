@@ -286,6 +286,9 @@ def test_supported_formats_listed_in_the_error_are_the_ones_loaded() -> None:
     assert set(FORMATS) == {
         ".md",
         ".markdown",
+        ".mdx",
+        ".html",
+        ".htm",
         ".txt",
         ".text",
         ".vtt",

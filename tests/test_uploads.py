@@ -81,6 +81,8 @@ def test_sniff_accepts_real_documents(tmp_path: Path) -> None:
         == ".docx"
     )
     assert sniff("a.csv", b"month,value\n2026-01,3\n") == ".csv"
+    assert sniff("page.html", b"<html><body><h1>Plan</h1></body></html>") == ".html"
+    assert sniff("page.mdx", b"# Plan\n\n<Callout>Soon</Callout>\n") == ".mdx"
 
 
 def test_upload_is_ingested_with_the_uploaders_visibility(client: TestClient) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-TEXT_TYPES = {".md", ".markdown", ".txt", ".text", ".vtt", ".srt", ".csv", ".tsv", ".json"}
+TEXT_TYPES = {".md", ".markdown", ".mdx", ".html", ".htm", ".txt", ".text", ".vtt", ".srt", ".csv", ".tsv", ".json"}
 BINARY_TYPES = {".pdf", ".docx"}
 SUPPORTED = sorted(TEXT_TYPES | BINARY_TYPES)
 

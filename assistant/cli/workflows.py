@@ -73,8 +73,9 @@ def contacts(
 @contacts_app.command("check")
 @friendly_errors
 def check(
-    company: Annotated[str, typer.Option("--company", help="The company you plan to contact.")],
+    company: Annotated[str | None, typer.Option("--company", help="The company you plan to contact.")] = None,
     person: Annotated[str | None, typer.Option("--person", help="The person you plan to contact.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Their email, when you know it.")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Your team.")] = None,
     date: Annotated[str | None, typer.Option("--date", help="Planned date, YYYY-MM-DD (default today).")] = None,
     topics: Annotated[str | None, typer.Option("--topics", help="What you plan to ask.")] = None,
@@ -86,9 +87,9 @@ def check(
     from assistant.contacts import check as run_check
 
     runtime = _runtime()
-    result = run_check(runtime, company, person=person, team=team, on=parse_date(date), topics=topics)
+    result = run_check(runtime, company, person=person, team=team, on=parse_date(date), topics=topics, email=email)
     if as_json:
         typer.echo(json.dumps(check_json(result)))
         return
-    report = ContactsReport(ledger=ledger(runtime, company=company), check=result)
+    report = ContactsReport(ledger=ledger(runtime, company=company, person=None if company else person), check=result)
     typer.echo(render_contacts(report, fmt), nl=False)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from assistant.embeddings.base import Embedder
 from assistant.metrics.asking import MetricAsk
 from assistant.metrics.series import SeriesInfo
-from assistant.text import content_terms, humanize_metric
+from assistant.text import content_terms, humanize_metric, term_in
 
 _DESCRIPTIONS: dict[str, np.ndarray] = {}
 _MEASURE = re.compile(r"\b(most|highest|best|biggest|largest|peak|top|record|maximum|least|lowest|worst|weakest|"
@@ -70,9 +70,7 @@ _SELECTOR = r"(?:from|via|through|by|for|on|in|of)\s+(?:the\s+)?"
 
 
 def _matches(term: str, asked: set[str]) -> bool:
-    """A question term equals a name term, or one is a compound of the other ("teammates" ~ "team")."""
-    return term in asked or (len(term) >= 4 and any(len(q) >= 4 and (q.startswith(term) or term.startswith(q))
-                                                    for q in asked))
+    return term_in(term, asked)
 
 
 def _coverage(terms: set[str], asked: set[str], idf: dict[str, float]) -> float:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from assistant.runtime import Runtime
 from assistant.schemas import Hit, SearchFilters
+from assistant.segments import NON_CONVERSATION, RECORD
 
-NON_CONVERSATION = frozenset({"intro", "sponsor", "scripted", "outro", "cold-open", "record"})
 _ABOUT_INTERVIEWS = re.compile(r"\b(interview(ed|s|er)?|role|title|job|works? (at|for)|company|when did .* talk)\b",
                                re.I)
 
@@ -24,7 +24,7 @@ def is_noise(hit: Hit, question: str) -> bool:
     """A chunk that is not what anyone said in conversation (the record line counts when the question is about
     the interview itself: who, when, in which role)."""
     segment = hit.chunk.meta.segment
-    if segment == "record":
+    if segment == RECORD:
         return not _ABOUT_INTERVIEWS.search(question)
     return segment in NON_CONVERSATION
 

@@ -250,6 +250,10 @@ class ChunkStore:
             found.update(self._run(lambda c, _m, _cl, part=part: c.get(ids=part, include=[])["ids"]))  # type: ignore[misc]
         return found
 
+    def has_chunks(self, where: dict[str, Any]) -> bool:
+        """Whether any stored chunk matches a ``where`` filter."""
+        return bool(self._run(lambda c, _m, _cl: c.get(where=where, include=[], limit=1)["ids"]))
+
     def chunk_ids_for_source(self, path: str) -> list[str]:
         return list(self._run(lambda c, _m, _cl: c.get(where={"source": path}, include=[])["ids"]))
 
@@ -265,6 +269,11 @@ class ChunkStore:
         got = self._run(lambda c, _m, _cl: c.get(ids=list(ids), include=["documents", "metadatas"]))
         by_id = {i: _to_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [by_id[i] for i in ids if i in by_id]
+
+    def vectors(self, ids: Sequence[str]) -> list[list[float]]:
+        """Stored vectors of ``ids``, in the order asked (every id must exist; see :meth:`vectors_by_id`)."""
+        found = self.vectors_by_id(ids)
+        return [found[i] for i in ids]
 
     def vectors_by_id(self, ids: Sequence[str]) -> dict[str, list[float]]:
         """Stored vectors of ``ids`` that still exist: a chunk read a moment ago may have been replaced since by

@@ -10,6 +10,7 @@ from typing import Any
 
 from assistant.access import Scope, chroma_scope
 from assistant.schemas import DATE_NUM, SearchFilters
+from assistant.segments import NON_CONVERSATION
 
 
 def chroma_where(filters: SearchFilters, scope: Scope) -> dict[str, Any] | None:
@@ -30,6 +31,8 @@ def chroma_where(filters: SearchFilters, scope: Scope) -> dict[str, Any] | None:
         clauses.append({DATE_NUM: {"$lte": int(filters.date_to.strftime("%Y%m%d"))}})
     if filters.customer_turns_only:
         clauses.append({"speaker_is_participant": True})
+    if filters.conversation_only:  # chunks without a segment (documents) pass: $nin matches a missing key
+        clauses.append({"segment": {"$nin": list(NON_CONVERSATION)}})
     scoped = chroma_scope(scope)
     if scoped is not None:
         clauses.append(scoped)

@@ -8,11 +8,14 @@ can tell which sources are out of step, and :meth:`LexicalIndex.rebuild` recreat
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 from assistant.access import sql_scope, sql_visibility
 from assistant.schemas import Chunk, SearchFilters
+from assistant.segments import NON_CONVERSATION
 from assistant.store.sqlite_file import SqliteFile
 from assistant.text import FTS_TOKEN, STOPWORDS
 
@@ -20,12 +23,25 @@ _SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, context,
     chunk_id UNINDEXED, source UNINDEXED, kind UNINDEXED, team UNINDEXED, date UNINDEXED,
-    company UNINDEXED, participant UNINDEXED, visibility UNINDEXED, customer_turn UNINDEXED,
+    company UNINDEXED, participant UNINDEXED, visibility UNINDEXED, customer_turn UNINDEXED, segment UNINDEXED,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 CREATE TABLE IF NOT EXISTS lexical_sources (path TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
 """
+_COLUMNS = 12
 
+
+def _drop_if_outdated(path: Path) -> bool:
+    """Drop an index file written before a column was added (it is a derived cache: the caller refills it from
+    Chroma); True when it did."""
+    if not path.exists():
+        return False
+    with closing(sqlite3.connect(str(path))) as db:
+        columns = db.execute("SELECT * FROM pragma_table_info('chunks_fts')").fetchall()
+        if not columns or len(columns) == _COLUMNS:
+            return False
+        db.executescript("DROP TABLE IF EXISTS chunks_fts; DROP TABLE IF EXISTS lexical_sources;")
+    return True
 
 
 def fts_query(text: str) -> str:
@@ -40,6 +56,7 @@ class LexicalIndex(SqliteFile):
     """A per-process handle on the FTS5 file; safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
+        self.migrated = _drop_if_outdated(path)
         super().__init__(path, _SCHEMA)
         self._names: tuple[int, dict[str, set[str]]] = (-1, {})
 
@@ -49,7 +66,7 @@ class LexicalIndex(SqliteFile):
         with self._lock:
             self._db.execute("BEGIN")
             self._db.execute("DELETE FROM chunks_fts WHERE source = ?", (path,))
-            self._db.executemany(f"INSERT INTO chunks_fts VALUES ({','.join('?' * 11)})", rows)
+            self._db.executemany(f"INSERT INTO chunks_fts VALUES ({','.join('?' * _COLUMNS)})", rows)
             self._db.execute(
                 "INSERT OR REPLACE INTO lexical_sources(path, content_hash) VALUES (?, ?)", (path, content_hash)
             )
@@ -146,6 +163,7 @@ def _row(chunk: Chunk) -> tuple[object, ...]:
         (m.participant or "").lower(),
         sql_visibility(m.visibility),
         1 if m.speaker_is_participant else 0,
+        m.segment or "",
     )
 
 
@@ -175,6 +193,10 @@ def _where(filters: SearchFilters, scope: list[str] | None) -> tuple[list[str], 
         params.append(filters.date_to.isoformat())
     if filters.customer_turns_only:
         clauses.append("customer_turn = 1")
+    if filters.conversation_only:
+        clause, segment_params = _in("segment", list(NON_CONVERSATION))
+        clauses.append(f"NOT {clause}")
+        params.extend(segment_params)
     scoped = sql_scope(scope)
     if scoped is not None:
         clauses.append(scoped[0])

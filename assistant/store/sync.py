@@ -73,6 +73,14 @@ def repair_derived(stores: Stores) -> int:
     return touched
 
 
+def refill_lexical(store: ChunkStore, lexical: LexicalIndex) -> int:
+    """Index every complete source's stored chunks into an empty lexical index; returns sources indexed."""
+    records = [r for r in store.sources() if r.complete]
+    for record in records:
+        lexical.replace_source(record.path, record.content_hash, list(store.iter_chunks(where={"source": record.path})))
+    return len(records)
+
+
 def rebuild_derived(stores: Stores) -> tuple[int, int]:
     """Drop both derived indexes and rebuild them from Chroma; returns (chunks indexed, metric rows)."""
     stores.lexical.clear()

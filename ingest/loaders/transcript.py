@@ -4,6 +4,11 @@ Text formats seen in practice: "Name: text", "Name [00:01:02]: text", "[00:01:02
 "**Name:** text", and the podcast style where "Name (00:01:02):" heads the paragraphs that follow (a bare
 "(00:01:24):" continues the same speaker). Prose also contains "Note: ..." lines, so text only counts as a
 transcript when speaker lines dominate and a speaker recurs.
+
+Consecutive lines or cues of one speaker are merged into one turn, but a timestamped block ("Name (00:01:02):"
+or a bare "(00:01:24):") stays a turn of its own: recorded shows put an intro, an ad read and the first
+question in consecutive blocks of the host, and segments (intro, sponsor, conversation) are told apart per
+block, after ingestion, without re-chunking.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class _Draft:
     speaker: str
     timestamp: str | None
     parts: list[str] = field(default_factory=list)
+    block: bool = False  # a timestamped block of its own: never merged into the previous turn
 
 
 def normalize_timestamp(raw: str | None) -> str | None:
@@ -87,13 +93,13 @@ def _match_line(line: str) -> tuple[str, str | None, str | None, bool] | None:
 
 
 def _merge(drafts: list[_Draft]) -> list[Turn]:
-    """Consecutive drafts of one speaker become one turn carrying the first timestamp."""
+    """Consecutive drafts of one speaker become one turn carrying the first timestamp (blocks stay apart)."""
     turns: list[Turn] = []
     for draft in drafts:
         text = " ".join(p for p in draft.parts if p).strip()
         if not text:
             continue
-        if turns and turns[-1].speaker == draft.speaker:
+        if turns and turns[-1].speaker == draft.speaker and not draft.block:
             turns[-1].text = f"{turns[-1].text} {text}"
         else:
             turns.append(Turn(speaker=draft.speaker, text=text, timestamp=normalize_timestamp(draft.timestamp)))
@@ -131,7 +137,7 @@ def parse_speaker_text(text: str) -> list[Turn]:
         speaker = name or (drafts[-1].speaker if drafts else UNKNOWN_SPEAKER)
         if name:
             names[name] += 1
-        drafts.append(_Draft(speaker, ts, [spoken] if spoken else []))
+        drafts.append(_Draft(speaker, ts, [spoken] if spoken else [], block=is_header))
     if not drafts:
         return []
     ratio = covered / len(lines)

@@ -1,0 +1,132 @@
+"""Grouping turns into themes: k-means on what each turn means and the words it uses, with no catch-all.
+
+A turn is represented by its own-words MiniLM vector beside a 100-dimensional reduction (truncated SVD of the
+sparse TF-IDF matrix) of its words: sentence vectors alone group turns by register ("career advice", "how PMs
+work"), while shared specific words (roadmap, OKRs, experiments) are what a researcher calls a theme. k-means
+keeps memory linear in the number of turns (average-linkage clustering needs n² distances), and is
+deterministic with a fixed seed. A cluster holding more than ``max_share`` of all turns is split again until
+none does, so a vague "everything" cluster cannot dominate; clusters whose turns are not close to each other
+(low mean similarity to their centre) are reported as "other", not as themes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from assistant.themes.labels import vectorizer
+
+MAX_SHARE = 0.12  # of all turns in one theme
+MIN_COHESION = 0.30  # mean cosine of a theme's turns to its centre: below it, the group says nothing in common
+_MINIBATCH_FROM = 20000
+MERGE_AT = 0.8  # centroid cosine (in the joint space) from which two groups are one subject
+WORD_WEIGHT = 2.0  # weight of the words' reduction beside the sentence vector
+_WORD_DIMS = 100
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-9)
+
+
+def _kmeans(vectors: np.ndarray, k: int) -> np.ndarray:
+    if len(vectors) >= _MINIBATCH_FROM:
+        return MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3, batch_size=4096).fit_predict(vectors)
+    return KMeans(n_clusters=k, random_state=0, n_init=4).fit_predict(vectors)
+
+
+def _groups(labels: np.ndarray, members: np.ndarray) -> list[np.ndarray]:
+    return [members[labels == label] for label in np.unique(labels)]
+
+
+def features(vectors: np.ndarray, texts: Sequence[str], groups: Sequence[str] = ()) -> np.ndarray:
+    """Each turn's unit sentence vector beside its weighted, unit-length word reduction. Words said in one
+    interview only (``groups``: each turn's interview) are left out: they would pull an interview's turns
+    together (its places, products, people), and a theme is what recurs across interviews."""
+    unit = normalise(np.asarray(vectors, dtype=np.float32))
+    try:
+        counts = vectorizer((1, 1), min_df=2).fit_transform(texts).tocsc()
+    except ValueError:  # too few words in common: the sentence vectors alone
+        return unit
+    if len(groups) == len(texts):
+        names = sorted(set(groups))
+        index = {g: i for i, g in enumerate(names)}
+        member = sparse.csr_matrix((np.ones(len(groups)), ([index[g] for g in groups], range(len(groups)))),
+                                   shape=(len(names), len(groups)))
+        spread = np.asarray(((member @ (counts > 0).astype(float)) > 0).sum(axis=0)).ravel()
+        counts = counts[:, np.flatnonzero(spread >= 2)]
+        if counts.shape[1] < 3:
+            return unit
+    dims = min(_WORD_DIMS, counts.shape[1] - 1, len(texts) - 1)
+    if dims < 2:
+        return unit
+    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+    words = normalise(TruncatedSVD(dims, random_state=0).fit_transform(tfidf).astype(np.float32))
+    return normalise(np.hstack([unit, WORD_WEIGHT * words]))
+
+
+def breadth(people: Sequence[str]) -> float:
+    """The effective number of people behind a group of turns (exp of the entropy of turns per person): ten
+    turns from one talkative guest and one each from two others count as about 1.6 people, not 3."""
+    counts = np.array(list(Counter(people).values()), dtype=float)
+    if not len(counts):
+        return 0.0
+    shares = counts / counts.sum()
+    return float(np.exp(-(shares * np.log(shares)).sum()))
+
+
+def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequence[str] = (),
+                  groups: Sequence[str] = ()) -> list[list[int]]:
+    """Groups of row indices (each sorted), in order of their first row; deterministic for the same input.
+    With ``texts`` (and each turn's interview in ``groups``), words shared across interviews join the vectors."""
+    n = len(vectors)
+    if n < 4:
+        return [[i] for i in range(n)]
+    unit = features(vectors, texts, groups) if len(texts) == n else normalise(np.asarray(vectors, dtype=np.float32))
+    k = int(min(max(2, round(math.sqrt(n) * 1.2)), max(2, n // 3), 120))
+    pending = _groups(_kmeans(unit, k), np.arange(n))
+    cap = max(4, int(max_share * n))
+    done: list[np.ndarray] = []
+    while pending:
+        group = pending.pop()
+        if len(group) <= cap:
+            done.append(group)
+            continue
+        parts = _groups(_kmeans(unit[group], max(2, math.ceil(len(group) / cap))), group)
+        if len(parts) < 2:  # identical vectors: split by position rather than loop
+            parts = [group[: len(group) // 2], group[len(group) // 2 :]]
+        pending.extend(parts)
+    merged = _merge_similar([sorted(int(i) for i in g) for g in done], unit, cap)
+    return sorted(merged, key=lambda g: g[0])
+
+
+def _merge_similar(groups: list[list[int]], unit: np.ndarray, cap: int) -> list[list[int]]:
+    """Join the two most similar groups (centroid cosine at least MERGE_AT) while the result stays under the
+    cap: k-means cuts a big subject into pieces ("seat price", "seasonal staff", "cheaper seats")."""
+    while len(groups) > 1:
+        centres = normalise(np.vstack([unit[g].mean(axis=0) for g in groups]))
+        sims = centres @ centres.T
+        np.fill_diagonal(sims, -1.0)
+        sizes = np.array([len(g) for g in groups])
+        sims[(sizes[:, None] + sizes[None, :]) > cap] = -1.0
+        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if sims[a, b] < MERGE_AT:
+            break
+        groups[a] = sorted(groups[a] + groups[b])
+        del groups[b]
+    return groups
+
+
+def cohesion(vectors: np.ndarray) -> float:
+    """Mean cosine similarity of a group's vectors to their centre."""
+    unit = normalise(np.asarray(vectors, dtype=np.float32))
+    centre = unit.mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    return float((unit @ centre).mean())
