@@ -23,6 +23,7 @@ from assistant.metrics.series import plan_progress
 from assistant.planning.plan import Initiative, Objective, Plan, load_plan
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
+from assistant.safety import shown_text
 from assistant.segments import customer_evidence_filters
 from assistant.themes.report import customer_of
 
@@ -96,11 +97,10 @@ def _evidence(retriever: HybridRetriever, initiative: Initiative, scope: list[st
     seen: set[str] = set()
     for h in strong:
         company = customer_of(h.chunk)
-        if company not in seen and len(quotes) < 3:
+        text = shown_text(h.chunk.text)
+        if company not in seen and len(quotes) < 3 and text:
             seen.add(company)
-            quotes.append(
-                {"text": h.chunk.text, "source": h.chunk.meta.source, "chunk_id": h.chunk.id, "company": company}
-            )
+            quotes.append({"text": text, "source": h.chunk.meta.source, "chunk_id": h.chunk.id, "company": company})
     return Evidence(customers=len(companies), companies=companies, quotes=quotes)
 
 

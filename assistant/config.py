@@ -6,13 +6,16 @@ values through :func:`get_settings`, so a deployment is described by its environ
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigError
 
 
 class ApiKey(BaseModel):
@@ -52,6 +55,27 @@ class Settings(BaseSettings):
         default="torch", description="torch (default), or ONNX Runtime exported locally from the same model."
     )
     max_file_bytes: int = Field(default=20_000_000, ge=1, description="Files larger than this are refused.")
+    max_json_bytes: int = Field(default=5_000_000, ge=1, description="JSON files larger than this are refused.")
+    max_json_depth: int = Field(default=64, ge=2, le=900, description="Deeper-nested JSON is refused.")
+    max_unzipped_bytes: int = Field(
+        default=100_000_000, ge=1, description="DOCX (zip) archives whose entries add up to more are refused."
+    )
+    max_zip_ratio: int = Field(
+        default=200, ge=2, description="A DOCX entry over 1 MB that expands more than this many times is refused."
+    )
+    max_zip_entries: int = Field(default=5000, ge=1, description="DOCX archives with more entries are refused.")
+    parse_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Parsing one file may take this long before it is stopped and reported."
+    )
+    parse_memory_mb: int = Field(
+        default=2048, ge=0, description="Address-space limit of the parser process, in MB (0: no limit)."
+    )
+    parse_isolation: bool = Field(
+        default=True, description="Parse files in a separate worker process (time and memory limits enforced)."
+    )
+    max_job_chunks: int = Field(
+        default=2000, ge=1, description="Chunks one upload job may embed; files past the budget are reported."
+    )
     chunk_size: int = Field(default=1200, ge=200, description="Target chunk size in characters.")
     chunk_overlap: int = Field(default=150, ge=0)
     company_name: str = Field(default="your company", description="Used in prompts and reports.")
@@ -135,6 +159,14 @@ class Settings(BaseSettings):
     @field_validator("api_keys")
     @classmethod
     def _keys_are_usable(cls, keys: list[ApiKey]) -> list[ApiKey]:
+        names = [entry.name for entry in keys]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"PRODOPS_API_KEYS names must be unique, but {', '.join(map(repr, twice))} is used by "
+                             "more than one key; give every key its own name (e.g. 'ana-growth', 'ana-enterprise')")
+        digests = [(e.key_sha256 or hashlib.sha256((e.key or "").encode()).hexdigest()).lower() for e in keys]
+        if len(set(digests)) != len(digests):
+            raise ValueError("PRODOPS_API_KEYS lists the same key twice; each entry needs its own key")
         for entry in keys:
             if not entry.key_sha256 and not entry.key:
                 raise ValueError(f"PRODOPS_API_KEYS entry {entry.name!r} needs key_sha256 (preferred) or key")
@@ -192,7 +224,25 @@ def find_env_file(start: Path | None = None) -> Path | None:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once; relative paths anchored by :meth:`Settings.anchored`."""
+    """The process-wide settings, read once; relative paths anchored by :meth:`Settings.anchored`. Invalid
+    values are a :class:`ConfigError` naming the variable, the value and the fix."""
     env_file = find_env_file()
-    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    try:
+        settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid_settings(exc)) from None
     return settings.anchored(env_file.parent if env_file else Path.cwd())
+
+
+def describe_invalid_settings(exc: ValidationError) -> str:
+    """One sentence naming the PRODOPS_* variable(s) that are wrong, the value and the fix."""
+    parts = []
+    for error in exc.errors():
+        loc = [str(p) for p in error["loc"]]
+        name = f"PRODOPS_{loc[0].upper()}" if loc else "a PRODOPS_* setting"
+        where = f" (entry {'.'.join(loc[1:])})" if len(loc) > 1 else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        value = error.get("input")
+        shown = f"={value!r}" if isinstance(value, str | int | float) and len(loc) == 1 else ""
+        parts.append(message if message.startswith(name) else f"{name}{shown}{where}: {message}")
+    return "; ".join(parts) + " (fix it in the environment or the .env file, or unset it for the default)"

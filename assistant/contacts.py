@@ -26,6 +26,7 @@ from assistant.periods import quarter_of
 from assistant.reports import Format, render
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.runtime import Runtime
+from assistant.safety import shown_text
 from assistant.schemas import Chunk, Kind, SearchFilters
 from assistant.segments import customer_evidence_filters
 from assistant.store.filters import chroma_where
@@ -226,12 +227,13 @@ def related_research(runtime: Runtime, history: list[Contact], topics: str | Non
     seen: set[str] = set()
     for hit in HybridRetriever(runtime).search(topics, k=k * 3, filters=filters, scope=scope, diversify=False):
         meta = hit.chunk.meta
-        if meta.source in seen:
+        text = shown_text(hit.chunk.text)
+        if meta.source in seen or not text:
             continue
         seen.add(meta.source)
         found.append(Research(source=meta.source, chunk_id=hit.chunk.id, title=meta.title,
                               date=dt.date.fromisoformat(meta.date[:10]) if meta.date else None,
-                              company=meta.company, person=meta.participant, text=hit.chunk.text,
+                              company=meta.company, person=meta.participant, text=text,
                               why=f"customer answer on: {topics.strip()}"))
         if len(seen) >= k:
             break

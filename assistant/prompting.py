@@ -10,6 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from assistant.safety import fence_safe
+
 PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 
 
@@ -23,17 +25,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters["data"] = fence_safe
+    env.filters["data"] = fence_safe  # every document text in a prompt goes through it (see assistant.safety)
     return env
-
-
-_FENCE = re.compile(r"<(/?)(source|note)\b", re.I)
-
-
-def fence_safe(text: str) -> str:
-    """Document text made unable to open or close the ``<source>``/``<note>`` fences prompts put it in, so a
-    document cannot pose as another document (its words stay readable: "<" becomes "‹")."""
-    return _FENCE.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
 
 
 _DECLINED = re.compile(r"\b(sources|notes) (don['’]t|do not) cover this", re.I)

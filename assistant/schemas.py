@@ -207,6 +207,7 @@ class SourceRecord(BaseModel):
 class FailedFile(BaseModel):
     path: str
     error: str
+    name: str | None = None  # an upload's original file name, when it differs from its stored path
 
 
 class IngestReport(BaseModel):
@@ -215,7 +216,8 @@ class IngestReport(BaseModel):
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    deleted: int = 0
+    deleted: int = 0  # a count, as before; the paths are in ``deleted_paths``
+    deleted_paths: list[str] = Field(default_factory=list)
     chunks: int = 0
     embedded: int = 0
     failed: list[FailedFile] = Field(default_factory=list)

@@ -7,6 +7,13 @@ Order of writes per changed file, chosen so a crash anywhere is repaired by simp
 4. the derived indexes are updated and the manifest entry is written complete, last.
 Deterministic chunk ids make every step idempotent, so no step can create duplicates.
 
+Isolation: every file is read and parsed in a guarded step (:mod:`ingest.isolation`: regular files only, size,
+depth and decompression limits, a time budget), so a bad file is that file's reported failure, never the job's.
+Nothing is deleted unless it is really gone: a file or folder that exists but cannot be read keeps its chunks.
+Concurrency: the data dir's write lock (:meth:`ChunkStore.writing`) is held only around each group's writes,
+never while parsing or embedding, so a server keeps answering (from a consistent snapshot) during a long job
+and two jobs interleave their groups instead of waiting for each other.
+
 After the files, when any interview was added, changed or removed (or stored ones predate segments), the
 corpus-level pass of :mod:`ingest.interviews` recomputes speaker roles and segments of every interview and
 updates only metadata: it needs all interviews at once, and it never re-embeds anything.
@@ -14,10 +21,9 @@ updates only metadata: it needs all interviews at once, and it never re-embeds a
 
 from __future__ import annotations
 
-import fcntl
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -28,11 +34,14 @@ from assistant.runtime import Runtime
 from assistant.schemas import Chunk, FailedFile, IngestReport, Kind, ParsedSource, SourceRecord
 from assistant.segments import SEGMENTS
 from assistant.store.sync import drop_source, finish_source, repair_derived
-from ingest.chunking import chunk_source, embedding_text
+from ingest.chunking import embedding_text
 from ingest.interviews import refresh_interviews
-from ingest.sources import discover, load_source, parsed_fingerprint, source_fingerprint
+from ingest.isolation import parse_file
+from ingest.sources import parsed_fingerprint, source_fingerprint
+from ingest.walk import Scan, display_name, excluded, scan, special_kind
 
 FLUSH_CHUNKS = 256  # embed across files in groups this size: big enough to keep the model busy
+Callback = Callable[[int, int], None]
 
 
 @dataclass
@@ -43,30 +52,38 @@ class _Pending:
     is_new: bool
 
 
-@contextmanager
-def _job_lock(runtime: Runtime) -> Iterator[None]:
-    """One ingestion job per data dir at a time; a second one waits rather than interleaving writes."""
-    runtime.settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with open(runtime.settings.data_dir / "ingest.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+@dataclass
+class _Root:
+    base: Path
+    files: list[Path]
+    prune: bool
+    scan: Scan = field(default_factory=Scan)
+    seen: set[str] = field(default_factory=set)
 
 
-def _roots(paths: Sequence[Path], root: Path | None = None) -> list[tuple[Path, list[Path], bool]]:
-    """(root, files, prune) per argument: folders are scanned and pruned, single files only added (relative to
-    ``root`` when given, e.g. the uploads folder, else to their own folder)."""
-    result: list[tuple[Path, list[Path], bool]] = []
+def _roots(paths: Sequence[Path], root: Path | None, report: IngestReport) -> list[_Root]:
+    """Folders are scanned and pruned; single files are only added (relative to ``root`` when given, e.g. the
+    uploads folder, else to their own folder). What cannot be walked is reported, not raised."""
+    result: list[_Root] = []
     for raw in paths:
-        path = raw.resolve()
+        try:
+            path = raw.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+            report.failed.append(FailedFile(path=display_name(str(raw)), error="is a symbolic link in a loop or "
+                                            "cannot be resolved; remove or fix the link"))
+            continue
         if root is not None and path.is_file():
-            result.append((root.resolve(), [path], False))
+            result.append(_Root(root.resolve(), [path], False))
         elif path.is_dir():
-            result.append((path, discover(path), True))
+            found = scan(path)
+            report.failed.extend(found.problems)
+            result.append(_Root(path, found.files, True, found))
         elif path.is_file():
-            result.append((path.parent, [path], False))
+            result.append(_Root(path.parent, [path], False))
+        elif os.path.lexists(path):
+            kind = special_kind(os.stat(path).st_mode) if path.exists() else None
+            report.failed.append(FailedFile(path=display_name(str(raw)), error=f"is {kind or 'not a regular file'}, "
+                                            "not a document; skipped without reading it"))
         else:
             raise ProdopsError(f"{raw}: no such file or folder; give a workspace folder or files to ingest")
     return result
@@ -79,33 +96,56 @@ def ingest_paths(
     *,
     root: Path | None = None,
     force: Mapping[str, object] | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callback | None = None,
+    on_files: Callback | None = None,
+    max_chunks: int | None = None,
 ) -> IngestReport:
     """Run one ingestion job over folders and/or files; see the module docstring for the guarantees.
 
     ``force`` overrides document metadata whatever the file says (uploads: team and visibility come from the
-    uploader's key, never from the document); ``on_progress(done, total)`` reports chunks written.
+    uploader's key, never from the document); ``on_files(done, total)`` reports files read and parsed,
+    ``on_progress(done, total)`` chunks written; ``max_chunks`` is the job's chunk budget (uploads): files that
+    would take the job past it are reported, not embedded.
     """
     report = IngestReport()
-    with _job_lock(runtime):
-        states = runtime.store.source_states()
-        todo: list[_Pending] = []
-        seen: set[str] = set()
-        for base, files, prune in _roots(paths, root):
-            for path in files:
-                rel = path.relative_to(base).as_posix()
-                seen.add(rel)
-                pending = _prepare(runtime, base, path, rel, states, report, force)
-                if pending is not None:
-                    todo.append(pending)
-            if prune:
-                _delete_removed(runtime, str(base), states, seen, report)
-        _write(runtime, todo, report, show_progress, on_progress)
+    roots = _roots(paths, root, report)
+    states = runtime.store.source_states()
+    total = sum(len(r.files) for r in roots)
+    todo: list[_Pending] = []
+    planned = done = 0
+    for r in roots:
+        for path in r.files:
+            rel = path.relative_to(r.base).as_posix()
+            r.seen.add(rel)
+            pending = _prepare(runtime, r.base, path, rel, states, report, force)
+            if pending is not None and max_chunks is not None and planned + len(pending.chunks) > max_chunks:
+                report.failed.append(FailedFile(path=rel, error=_over_budget(len(pending.chunks), planned,
+                                                                             max_chunks)))
+                pending = None
+            if pending is not None:
+                todo.append(pending)
+                planned += len(pending.chunks)
+            done += 1
+            if on_files is not None:
+                on_files(done, total)
+    _write(runtime, todo, report, show_progress, on_progress)
+    with runtime.store.writing():
+        for r in roots:
+            if r.prune:
+                _delete_removed(runtime, r, report)
         if _interviews_changed(runtime, todo, report, states):
-            refresh_interviews(runtime)
+            refresh_interviews(runtime)  # metadata only, across all interviews: inside the lock, like any write
         repair_derived(runtime)
-        report.chunks = runtime.store.count()
+    report.chunks = runtime.store.count()
     return report
+
+
+def _over_budget(chunks: int, planned: int, budget: int) -> str:
+    if chunks > budget:
+        return (f"this file alone makes {chunks:,} chunks, over the per-job budget of {budget:,} "
+                "(PRODOPS_MAX_JOB_CHUNKS); split it, or ingest it with `prodops ingest`, which has no budget")
+    return (f"the job's budget of {budget:,} chunks (PRODOPS_MAX_JOB_CHUNKS) was used by earlier files "
+            f"({planned:,}); this file ({chunks:,} chunks) was not ingested: upload it again on its own")
 
 
 def _prepare(
@@ -131,10 +171,7 @@ def _prepare(
         if stored_hash and source_fingerprint(root, path) == stored_hash:
             report.unchanged += 1
             return None
-        parsed = load_source(root, path, runtime.settings)
-        if force:
-            parsed = parsed.model_copy(update={"info": parsed.info.model_copy(update=dict(force))})
-        chunks = chunk_source(parsed, runtime.settings)
+        parsed, chunks = parse_file(root, path, rel, runtime.settings, force)
     except SourceError as exc:
         report.failed.append(FailedFile(path=rel, error=exc.reason))
         return None
@@ -170,13 +207,33 @@ def _interviews_changed(runtime: Runtime, todo: list[_Pending], report: IngestRe
     return bool(states) and runtime.store.has_chunks(unsegmented)
 
 
-def _delete_removed(
-    runtime: Runtime, workspace: str, states: dict[str, tuple[str, str]], seen: set[str], report: IngestReport
-) -> None:
-    for rel, (_, stored_workspace) in states.items():
-        if stored_workspace == workspace and rel not in seen:
+def _gone(base: Path, rel: str) -> bool | None:
+    """True when ``rel`` no longer exists, False when it does, None when that cannot be told (no permission)."""
+    try:
+        os.lstat(base / rel)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return None
+    return False
+
+
+def _delete_removed(runtime: Runtime, r: _Root, report: IngestReport) -> None:
+    """Delete the sources of ``r`` that are really gone; keep (and report) those that exist but were not read."""
+    reported = {f.path for f in report.failed}
+    workspace = str(r.base)
+    for rel, (_, stored_workspace) in sorted(runtime.store.source_states().items()):
+        if stored_workspace != workspace or rel in r.seen or r.scan.covers(rel):
+            continue  # not ours, read this run, or under a folder that could not be listed (already reported)
+        gone = True if excluded(rel) else _gone(r.base, rel)
+        if gone:
             drop_source(runtime, rel)
             report.deleted += 1
+            report.deleted_paths.append(rel)
+        elif rel not in reported:
+            why = "cannot be checked (no permission on its folder)" if gone is None else "exists but was not read"
+            report.failed.append(FailedFile(path=rel, error=f"{why}; its stored chunks are kept until it can be read "
+                                            "again or is removed"))
 
 
 def _groups(todo: list[_Pending]) -> Iterator[list[_Pending]]:
@@ -192,12 +249,23 @@ def _groups(todo: list[_Pending]) -> Iterator[list[_Pending]]:
         yield group
 
 
+def _embed(runtime: Runtime, chunks: list[Chunk], tick: Callable[[int], None]) -> list[list[float]]:
+    """Vectors for ``chunks``, one model batch at a time so progress moves while a large file embeds."""
+    vectors: list[list[float]] = []
+    step = runtime.settings.embedding_batch_size
+    for start in range(0, len(chunks), step):
+        part = chunks[start : start + step]
+        vectors.extend(runtime.embedder.embed_documents([embedding_text(c) for c in part]))
+        tick(len(part))
+    return vectors
+
+
 def _write(
     runtime: Runtime,
     todo: list[_Pending],
     report: IngestReport,
     show_progress: bool,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callback | None = None,
 ) -> None:
     total = sum(len(p.chunks) for p in todo)
     progress = Progress(
@@ -209,26 +277,40 @@ def _write(
         disable=not show_progress or total == 0,
         transient=False,
     )
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        progress.advance(task, n)
+        if on_progress is not None:
+            on_progress(done, total)
+
     with progress:
         task = progress.add_task("chunks", total=total)
-        done = 0
+        if on_progress is not None:
+            on_progress(0, total)
         for group in _groups(todo):
-            for pending in group:
-                runtime.store.put_source(pending.record.model_copy(update={"complete": False}))
             chunks = [c for p in group for c in p.chunks]
             present = runtime.store.existing_ids([c.id for c in chunks])
             missing = [c for c in chunks if c.id not in present]
-            vectors = runtime.embedder.embed_documents([embedding_text(c) for c in missing]) if missing else []
-            runtime.store.upsert(missing, vectors)
-            runtime.store.update_metadata([c for c in chunks if c.id in present])
+            vectors = _embed(runtime, missing, tick)  # outside the lock: the slow part
+            with runtime.store.writing():
+                vanished = present - runtime.store.existing_ids(sorted(present))  # another job removed them
+                if vanished:
+                    again = [c for c in chunks if c.id in vanished]
+                    missing += again
+                    vectors += _embed(runtime, again, lambda n: None)
+                for pending in group:
+                    runtime.store.put_source(pending.record.model_copy(update={"complete": False}))
+                runtime.store.upsert(missing, vectors)
+                runtime.store.update_metadata([c for c in chunks if c.id in present and c.id not in vanished])
+                for pending in group:
+                    finish_source(runtime, pending.record, pending.chunks)
             report.embedded += len(missing)
             for pending in group:
-                finish_source(runtime, pending.record, pending.chunks)
                 if pending.is_new:
                     report.added += 1
                 else:
                     report.updated += 1
-            progress.advance(task, len(chunks))
-            done += len(chunks)
-            if on_progress is not None:
-                on_progress(done, total)
+            tick(len(chunks) - len(missing) + len(vanished))

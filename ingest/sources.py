@@ -9,7 +9,6 @@ becomes a ``SourceError`` whose message tells the author what to change.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from assistant.schemas import EVERYONE, ParsedSource, SourceInfo
 from ingest import metadata as md
 from ingest.interviews import identify, people_of
 from ingest.kinds import folder_doc_type, resolve_kind
+from ingest.limits import check_json, check_zip, open_regular, read_regular
 from ingest.loaders import Body, LoaderError
 from ingest.loaders.docx import load_docx
 from ingest.loaders.html import load_html
@@ -32,6 +32,7 @@ from ingest.loaders.table import SNAPSHOT
 from ingest.loaders.transcript import parse_subtitles, turns_text
 from ingest.metric_summary import summary_text
 from ingest.speakers import listed_names
+from ingest.walk import SIDECAR_SUFFIXES, scan
 
 FORMATS = {
     ".md": "markdown",
@@ -50,8 +51,6 @@ FORMATS = {
     ".docx": "docx",
 }
 BINARY_FORMATS = frozenset({"pdf", "docx"})  # read from bytes; HTML is too (its <meta> may name a charset)
-SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
-CONFIG_DIRS = frozenset({"cadences"})  # workspace configuration folders, never ingested
 _SNIFF_BYTES = 8192
 _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
@@ -59,34 +58,20 @@ _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
 # again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
 PARSER_VERSION = b"prodops-parser-7"  # 4: whitespace kept, table headers as context; 5: DOCX as Markdown,
 # kinds from content; 6: research folders read by content; 7: transcript turns with speaker roles and segments
+_SIDECAR_BYTES = 1_000_000  # a metadata sidecar is a few lines of YAML
 
 
 def discover(root: Path) -> list[Path]:
-    """Every candidate file under ``root``, sorted by relative path, so runs are reproducible.
-
-    Hidden files and folders (``.git``, ``.DS_Store``), ``__pycache__`` and metadata sidecars are skipped;
-    unsupported files are kept so that ingestion reports them instead of ignoring them silently. A top-level
-    ``cadences/`` folder is configuration (check-in cadence definitions, read by :mod:`assistant.checkins.cadences`),
-    not knowledge, so it is skipped too.
-    """
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        top = Path(dirpath) == Path(root)
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"
-                       and not (top and d in CONFIG_DIRS)]
-        found += [
-            Path(dirpath) / name
-            for name in filenames
-            if not name.startswith(".") and not name.lower().endswith(SIDECAR_SUFFIXES)
-        ]
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+    """Every candidate file under ``root``, sorted by relative path (see :func:`ingest.walk.scan`, which also
+    returns what could not be ingested and why)."""
+    return scan(root).files
 
 
 def sidecar_for(path: Path) -> Path | None:
     """The ``<filename>.meta.yaml`` (or ``.meta.yml``) next to a file, if there is one."""
     for suffix in SIDECAR_SUFFIXES:
         candidate = path.with_name(path.name + suffix)
-        if candidate.is_file():
+        if candidate.is_file():  # follows links; a FIFO or device is not a sidecar
             return candidate
     return None
 
@@ -105,13 +90,14 @@ def source_fingerprint(root: Path, path: Path) -> str:
     The pipeline compares it with the stored hash to skip unchanged files before doing any real work.
     """
     full = _full_path(root, path)
+    rel = relative_id(root, full)
     digest = hashlib.sha256()
-    with full.open("rb") as handle:
+    with open_regular(full, rel) as handle:
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
     sidecar = sidecar_for(full)
     if sidecar is not None:
-        digest.update(_SIDECAR_SEPARATOR + sidecar.read_bytes())
+        digest.update(_SIDECAR_SEPARATOR + read_regular(sidecar, rel, _SIDECAR_BYTES))
     return parsed_fingerprint(digest.hexdigest())
 
 
@@ -125,7 +111,12 @@ def _full_path(root: Path, path: Path) -> Path:
     root), else relative to ``root``. A symlink whose target lies outside the workspace is refused: it would
     ingest a file nobody put in the workspace, with the workspace's visibility."""
     full = path if path.is_absolute() or path.parts[: len(root.parts)] == root.parts else root / path
-    if not full.resolve().is_relative_to(root.resolve()):
+    try:
+        target = full.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
+        rel = full.relative_to(root).as_posix() if full.is_relative_to(root) else full.name
+        raise SourceError(rel, "is a symbolic link in a loop or cannot be resolved; remove or fix the link") from exc
+    if not target.is_relative_to(root.resolve()):
         rel = full.relative_to(root).as_posix() if full.is_relative_to(root) else full.name
         raise SourceError(rel, "is a link to a file outside the workspace; copy the file into the workspace instead")
     return full
@@ -153,21 +144,16 @@ def load_source(root: Path, path: Path, settings: Settings) -> ParsedSource:
     if fmt is None:
         supported = ", ".join(FORMATS)
         raise SourceError(rel, f"unsupported file type {full.suffix or '(no extension)'}; supported: {supported}")
-    size = full.stat().st_size
-    if size > settings.max_file_bytes:
-        raise SourceError(
-            rel,
-            f"file is {size:,} bytes, over the {settings.max_file_bytes:,}-byte limit; split it or raise "
-            "PRODOPS_MAX_FILE_BYTES",
-        )
-    data = full.read_bytes()
+    data = read_regular(full, rel, settings.max_file_bytes)
     sidecar_path = sidecar_for(full)
-    sidecar = sidecar_path.read_bytes() if sidecar_path else None
+    sidecar = read_regular(sidecar_path, rel, _SIDECAR_BYTES) if sidecar_path else None
     try:
         sidecar_meta = _sidecar_meta(sidecar, sidecar_path.name) if sidecar_path and sidecar is not None else {}
-        return _parse(rel, fmt, data, sidecar_meta, content_hash(data, sidecar))
+        return _parse(rel, fmt, data, sidecar_meta, content_hash(data, sidecar), settings)
     except LoaderError as exc:
         raise SourceError(rel, str(exc)) from exc
+    except RecursionError as exc:  # a structure nested deeper than any limit caught
+        raise SourceError(rel, "nested too deeply to read; flatten the document's structure") from exc
 
 
 def _sidecar_meta(data: bytes, name: str) -> dict[str, Any]:
@@ -205,10 +191,11 @@ def decode_text(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _load(fmt: str, data: bytes, stem: str) -> Body:
+def _load(fmt: str, data: bytes, stem: str, settings: Settings) -> Body:
     if fmt == "pdf":
         return load_pdf(data)
     if fmt == "docx":
+        check_zip(data, settings)
         return load_docx(data)
     if fmt == "html":
         return load_html(data)
@@ -223,16 +210,19 @@ def _load(fmt: str, data: bytes, stem: str) -> Body:
     if fmt in ("csv", "tsv"):
         return load_delimited(text, fmt, stem)
     if fmt == "json":
+        check_json(text, settings)
         return load_json(text, stem)
     if fmt == "mdx":
         return load_mdx(text)
     return load_markdown(text)
 
 
-def _parse(rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest: str) -> ParsedSource:
+def _parse(
+    rel: str, fmt: str, data: bytes, sidecar_meta: dict[str, Any], digest: str, settings: Settings
+) -> ParsedSource:
     if not data.strip():
         raise LoaderError("empty file; add content or delete the file")
-    body = _load(fmt, data, md.clean_export_name(Path(rel).stem))
+    body = _load(fmt, data, md.clean_export_name(Path(rel).stem), settings)
     meta = {**sidecar_meta, **md.normalize_meta(body.meta, "frontmatter")}
     title = meta.get("title") or body.title or md.humanize_filename(rel)
     date = meta.get("date") or md.date_from_filename(rel)

@@ -25,7 +25,7 @@ def test_ingest_and_sources_json_contract(tmp_path: Path, cli_env: Path) -> None
     code, out = run("ingest", str(ws), "--json")
     assert code == 0
     report = json.loads(out)
-    assert set(report) == {"added", "updated", "unchanged", "deleted", "chunks", "failed"}
+    assert set(report) == {"added", "updated", "unchanged", "deleted", "deleted_paths", "chunks", "failed"}
     assert (report["added"], report["updated"], report["unchanged"], report["deleted"]) == (3, 0, 0, 0)
     assert isinstance(report["chunks"], int) and report["chunks"] > 3
     assert [f["path"] for f in report["failed"]] == ["notes/broken.pdf"] and report["failed"][0]["error"]

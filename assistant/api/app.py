@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 
 from assistant import __version__
+from assistant.api.health import dependency_checks
 from assistant.api.jobs import JobRegistry
 from assistant.api.openai_models import error_body
 from assistant.api.routes import (
@@ -56,7 +57,8 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
     app.state.runtime = runtime
     app.state.chat = chat_service or ChatService(runtime)
     app.state.conversations = ConversationStore(runtime.settings.conversations_path)
-    app.state.jobs = JobRegistry()
+    app.state.jobs = JobRegistry(runtime)
+    app.state.jobs.resume()  # uploads accepted before a restart are ingested now
     if not runtime.settings.api_keys:
         log.warning("no PRODOPS_API_KEYS configured: serving OPEN, to loopback clients only")
 
@@ -99,15 +101,22 @@ def create_app(runtime: Runtime | None = None, chat_service: ChatService | None 
         return response
 
     @app.get("/health", tags=["health"])
-    def health() -> dict[str, object]:
-        return {
-            "status": "ok",
+    def health() -> JSONResponse:
+        """Status of each dependency; 503 (with which one is down and why) when the store cannot be reached."""
+        checks, chunks = dependency_checks(runtime)
+        down = [name for name, check in checks.items() if not check["ok"]]
+        body = {
+            "status": "ok" if not down else "unavailable",
             "version": __version__,
-            "chunks": runtime.store.count(),
+            "chunks": chunks,
             "auth": "api-keys" if runtime.settings.api_keys else "open (loopback only)",
             "synthesizer": "llm" if llm_configured(runtime.settings) else "extractive",
             "store": "server" if runtime.settings.chroma_url else "embedded",
+            "dependencies": checks,
         }
+        if down:
+            body["detail"] = "; ".join(f"{name}: {checks[name]['error']}" for name in down)
+        return JSONResponse(body, status_code=503 if down else 200)
 
     for module in (chat, openai, search, sources, conversations, workflows, metrics, contacts, documents, checkins):
         app.include_router(module.router)

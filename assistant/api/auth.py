@@ -11,19 +11,29 @@ from assistant.config import Settings
 
 
 class Caller(BaseModel):
-    """Who is asking; ``scope`` None means every team's documents (open mode or an admin key)."""
+    """Who is asking; ``scope`` None means every team's documents (open mode or an admin key).
+
+    ``owner`` is what conversations, feedback and jobs belong to: derived from the key itself, never from its
+    name (two people called "ana" in different teams are different owners; renaming a key keeps its history).
+    """
 
     name: str
     team: str | None
     role: str
     scope: list[str] | None
+    owner: str
 
 
-OPEN_CALLER = Caller(name="open", team=None, role="admin", scope=None)
+OPEN_CALLER = Caller(name="open", team=None, role="admin", scope=None, owner="open")
 
 
 def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def owner_id(key_digest: str) -> str:
+    """The owner id of a key: a hash of its digest (so stored rows never hold the digest that config holds)."""
+    return "key:" + hashlib.sha256(("prodops-owner:" + key_digest.lower()).encode()).hexdigest()[:32]
 
 
 def authenticate(settings: Settings, presented: str | None) -> Caller | None:
@@ -41,4 +51,4 @@ def authenticate(settings: Settings, presented: str | None) -> Caller | None:
     if match is None:
         return None
     scope = None if match.role == "admin" else [match.team]
-    return Caller(name=match.name, team=match.team, role=match.role, scope=scope)
+    return Caller(name=match.name, team=match.team, role=match.role, scope=scope, owner=owner_id(presented_digest))

@@ -57,8 +57,8 @@ def get_caller(
 
 
 def request_owner(caller: Annotated[Caller, Depends(get_caller)]) -> str:
-    """Who owns what this request creates or reads (conversations, ratings): the one place that decides it."""
-    return caller.name
+    """Who owns what this request creates or reads (conversations, ratings, jobs): the key itself, never its name."""
+    return caller.owner
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,31 +1,56 @@
-"""Background ingestion jobs for uploads, with progress a page can poll.
+"""Durable background ingestion jobs for uploads, with progress a page can poll.
 
-Jobs live in this process (a restart forgets finished jobs, not documents: what a job ingested is in Chroma).
-They run one at a time per data dir (the pipeline's lock), in a worker thread, so an upload returns at once.
+A job is written to ``<data dir>/jobs.sqlite3`` (with the files it must ingest) before the upload is answered
+202, and every job still queued or running when the server starts is run again at start-up (ingestion is
+idempotent, so a job cut short by a crash simply finishes). Jobs belong to the key that started them (its owner
+id, never its name). At most :data:`RUNNERS` jobs run at once; the others are visible as ``queued`` with their
+place in line. A running job reports progress from its first second (files read, then chunks embedded), holds
+the ingest lock only around its writes, and always ends ``done`` or ``failed``, with per-file errors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.errors import ProdopsError
 from assistant.runtime import Runtime
 from assistant.schemas import FailedFile
+from assistant.store.sqlite_file import SqliteFile
 
+log = logging.getLogger("prodops.jobs")
 State = Literal["queued", "running", "done", "failed"]
+Phase = Literal["queued", "reading", "embedding", "finishing", "done", "failed"]
+RUNNERS = 2
+_PERSIST_EVERY = 0.5  # seconds between progress writes to disk (state changes are written at once)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, state TEXT NOT NULL, created TEXT NOT NULL,
+    job TEXT NOT NULL, spec TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner, created);
+"""
+
+
+class JobFile(BaseModel):
+    name: str = Field(description="The file name as uploaded.")
+    path: str = Field(description="Where it is stored, relative to the uploads folder.")
 
 
 class Job(BaseModel):
     id: str
     owner: str
     state: State = "queued"
+    phase: Phase = "queued"
+    position: int | None = Field(default=None, description="Place in line while queued (1: next).")
     total_files: int = 0
     processed_files: int = 0
     total_chunks: int = 0
@@ -33,78 +58,162 @@ class Job(BaseModel):
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    files: list[JobFile] = Field(default_factory=list)
     failed: list[FailedFile] = Field(default_factory=list)
     error: str | None = None
-    created: str = Field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    created: str = Field(default_factory=lambda: _now())
+    started: str | None = None
     finished: str | None = None
+    resumed: int = Field(default=0, description="How many times a server start picked this job up again.")
+
+
+class _Spec(BaseModel):
+    """What the job needs to run (kept on disk for a restart, never shown)."""
+
+    root: str
+    force: dict[str, Any]
+    max_chunks: int | None = None
+
+
+class JobStore(SqliteFile):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, _SCHEMA)
+
+    def save(self, job: Job, spec: _Spec | None = None) -> None:
+        with self._lock:
+            if spec is None:
+                self._db.execute("UPDATE jobs SET state = ?, job = ? WHERE id = ?",
+                                 (job.state, job.model_dump_json(), job.id))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, ?, ?)",
+                                 (job.id, job.owner, job.state, job.created, job.model_dump_json(),
+                                  spec.model_dump_json()))
+
+    def load(self, states: tuple[str, ...] | None = None) -> list[tuple[Job, _Spec]]:
+        sql = "SELECT job, spec FROM jobs"
+        params: list[str] = []
+        if states:
+            sql += f" WHERE state IN ({','.join('?' * len(states))})"
+            params = list(states)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY created, id", params).fetchall()
+        return [(Job.model_validate_json(j), _Spec.model_validate_json(s)) for j, s in rows]
 
 
 class JobRegistry:
-    def __init__(self) -> None:
+    """The jobs of one data dir: the durable store plus this process's runners."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._store = JobStore(runtime.settings.data_dir / "jobs.sqlite3")
         self._jobs: dict[str, Job] = {}
+        self._specs: dict[str, _Spec] = {}
         self._lock = threading.Lock()
+        self._slots = threading.Semaphore(RUNNERS)
+        self._persisted: dict[str, float] = {}
+        for job, spec in self._store.load():
+            self._jobs[job.id], self._specs[job.id] = job, spec
+
+    # -- reading ----------------------------------------------------------------------------------------------
+
+    def _shown(self, job: Job) -> Job:
+        if job.state != "queued":
+            return job.model_copy()
+        queued = sorted((j for j in self._jobs.values() if j.state == "queued"), key=lambda j: (j.created, j.id))
+        return job.model_copy(update={"position": next(i for i, j in enumerate(queued, 1) if j.id == job.id)})
 
     def get(self, job_id: str, owner: str | None) -> Job | None:
         """The job, for its owner (or anyone when ``owner`` is None: admins)."""
         with self._lock:
             job = self._jobs.get(job_id)
-            return job.model_copy() if job and (owner is None or job.owner == owner) else None
+            return self._shown(job) if job and (owner is None or job.owner == owner) else None
 
     def for_owner(self, owner: str | None) -> list[Job]:
         with self._lock:
-            return [j.model_copy() for j in self._jobs.values() if owner is None or j.owner == owner]
+            return [self._shown(j) for j in sorted(self._jobs.values(), key=lambda j: (j.created, j.id))
+                    if owner is None or j.owner == owner]
 
-    def _update(self, job_id: str, **changes: object) -> None:
-        with self._lock:
-            job = self._jobs[job_id]
-            self._jobs[job_id] = job.model_copy(update=changes)
+    # -- running ----------------------------------------------------------------------------------------------
 
-    def start(
-        self,
-        runtime: Runtime,
-        owner: str,
-        files: list[Path],
-        root: Path,
-        force: Mapping[str, object],
-        rejected: list[FailedFile],
-    ) -> Job:
-        job = Job(id=uuid.uuid4().hex, owner=owner, total_files=len(files) + len(rejected), failed=list(rejected))
+    def _update(self, job_id: str, force_write: bool = False, **changes: object) -> None:
         with self._lock:
-            self._jobs[job.id] = job
-        thread = threading.Thread(target=self._run, args=(runtime, job.id, files, root, force), daemon=True)
-        thread.start()
+            job = self._jobs[job_id] = self._jobs[job_id].model_copy(update=changes)
+            now = time.monotonic()
+            if force_write or "state" in changes or now - self._persisted.get(job_id, 0.0) >= _PERSIST_EVERY:
+                self._persisted[job_id] = now
+                self._store.save(job)
+
+    def submit(self, owner: str, files: list[JobFile], root: Path, force: Mapping[str, object],
+               rejected: list[FailedFile], max_chunks: int | None = None) -> Job:
+        """Record the job on disk (queued), then start it; returns once it is durable."""
+        job = Job(id=uuid.uuid4().hex, owner=owner, files=files, total_files=len(files) + len(rejected),
+                  processed_files=len(rejected), failed=list(rejected))
+        spec = _Spec(root=str(root), force=dict(force), max_chunks=max_chunks)
+        with self._lock:
+            self._store.save(job, spec)
+            self._jobs[job.id], self._specs[job.id] = job, spec
+        self._launch(job.id)
         return job
 
-    def _run(self, runtime: Runtime, job_id: str, files: list[Path], root: Path, force: Mapping[str, object]) -> None:
+    def resume(self) -> list[str]:
+        """Start again every job left queued or running by an earlier process of this data dir."""
+        with self._lock:
+            pending = [j.id for j in sorted(self._jobs.values(), key=lambda j: (j.created, j.id))
+                       if j.state in ("queued", "running")]
+            for job_id in pending:
+                job = self._jobs[job_id]
+                self._jobs[job_id] = job.model_copy(update={"state": "queued", "phase": "queued",
+                                                            "resumed": job.resumed + 1})
+                self._store.save(self._jobs[job_id])
+        for job_id in pending:
+            log.warning("resuming upload job %s left unfinished by an earlier server", job_id)
+            self._launch(job_id)
+        return pending
+
+    def _launch(self, job_id: str) -> None:
+        threading.Thread(target=self._run, args=(job_id,), name=f"job-{job_id[:8]}", daemon=True).start()
+
+    def _run(self, job_id: str) -> None:
+        with self._slots:
+            try:
+                self._ingest(job_id)
+            except Exception as exc:  # the job's boundary: whatever happens, it ends failed and says why
+                log.exception("upload job %s failed", job_id)
+                self._update(job_id, state="failed", phase="failed", error=f"{type(exc).__name__}: {exc}",
+                             finished=_now())
+
+    def _ingest(self, job_id: str) -> None:
         from ingest.pipeline import ingest_paths  # the API edge launches jobs; the core never imports ingest
 
-        self._update(job_id, state="running")
-        try:
-            report = ingest_paths(
-                runtime,
-                files,
-                show_progress=False,
-                root=root,
-                force=force,
-                on_progress=lambda done, total: self._update(job_id, embedded_chunks=done, total_chunks=total),
-            )
-        except (ProdopsError, OSError, RuntimeError, ValueError) as exc:
-            self._update(job_id, state="failed", error=str(exc), finished=_now())
-            return
         with self._lock:
-            job = self._jobs[job_id]
-            self._jobs[job_id] = job.model_copy(
-                update={
-                    "state": "done",
-                    "added": report.added,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "processed_files": job.total_files,
-                    "failed": [*job.failed, *report.failed],
-                    "finished": _now(),
-                }
-            )
+            job, spec = self._jobs[job_id], self._specs[job_id]
+        root = Path(spec.root)
+        present = [f for f in job.files if (root / f.path).is_file()]
+        names = {f.path: f.name for f in job.files}
+        lost = [FailedFile(path=f.path, name=f.name, error="the uploaded file is no longer in the uploads folder; "
+                           "upload it again") for f in job.files if f not in present]
+        base = len(job.failed) - len([f for f in job.failed if f.path in names])  # rejected at the door
+        self._update(job_id, state="running", phase="reading", started=_now(), processed_files=base,
+                     failed=[*job.failed[:base], *lost])
+        report = ingest_paths(
+            self.runtime,
+            [root / f.path for f in present],
+            show_progress=False,
+            root=root,
+            force=spec.force,
+            max_chunks=spec.max_chunks,
+            on_files=lambda done, total: self._update(job_id, phase="reading", processed_files=base + done),
+            on_progress=lambda done, total: self._update(job_id, phase="embedding", embedded_chunks=done,
+                                                         total_chunks=total),
+        )
+        failures = [f.model_copy(update={"name": names.get(f.path, f.name)}) for f in report.failed]
+        with self._lock:
+            current = self._jobs[job_id]
+        self._update(job_id, force_write=True, state="done", phase="done", added=report.added,
+                     updated=report.updated, unchanged=report.unchanged, processed_files=current.total_files,
+                     failed=[*current.failed, *failures], finished=_now())
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+

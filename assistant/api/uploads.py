@@ -7,8 +7,10 @@ a clean name; the ingestion job then gives them the uploader's team and visibili
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import shutil
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -36,16 +38,24 @@ class StoredUpload(BaseModel):
 
 
 def safe_name(raw: str) -> str:
-    """The base name only, in plain characters: no folders, no traversal, no control characters, no dotfiles."""
+    """The base name only, in plain characters: no folders, no traversal, no control characters, no dotfiles.
+
+    Accents are folded ("Café" -> "Cafe"); a name with no Latin letters at all ("会议纪要.md") gets a stable slug
+    from its hash ("upload-1f2e3d4c.md") and keeps its extension: the stored path is plain ASCII, while the
+    original name is what responses and jobs show.
+    """
     base = re.split(r"[\\/]", raw or "")[-1]
     base = unicodedata.normalize("NFKC", base)
-    base = re.sub(r"[^A-Za-z0-9._ -]+", "_", base).strip(" ._")
-    base = re.sub(r"[ _]{2,}", "_", base)
-    stem, dot, ext = base.rpartition(".")
-    if not dot:
-        stem, ext = base, ""
-    stem = stem.strip(" ._-")[:100] or "upload"
-    return f"{stem}.{ext.lower()}" if ext else stem
+    ext_match = re.search(r"\.([A-Za-z0-9]{1,10})\s*$", base)
+    ext = ext_match.group(1).lower() if ext_match else ""
+    stem = base[: ext_match.start()] if ext_match else base
+    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    folded = re.sub(r"[^A-Za-z0-9._ -]+", "_", folded)
+    folded = re.sub(r"[ _]{2,}", "_", folded).strip(" ._-")[:100]
+    if not re.search(r"[A-Za-z0-9]", folded):
+        visible = re.sub(r"[\W_]+", "", stem)
+        folded = f"upload-{hashlib.sha256(stem.encode()).hexdigest()[:8]}" if visible else "upload"
+    return f"{folded}.{ext}" if ext else folded
 
 
 def sniff(name: str, data: bytes) -> str:
@@ -78,12 +88,8 @@ def sniff(name: str, data: bytes) -> str:
     return ext
 
 
-def store_upload(uploads_dir: Path, team: str, name: str, data: bytes, max_bytes: int) -> StoredUpload:
-    """Check and write one upload; an existing file with other content is never overwritten."""
-    if len(data) > max_bytes:
-        raise UploadRejected(name, f"{len(data):,} bytes is over the {max_bytes:,}-byte limit", 413)
-    clean = safe_name(name)
-    sniff(clean, data)
+def _target(uploads_dir: Path, team: str, clean: str, data: bytes) -> Path:
+    """Where an upload goes: its clean name, or a numbered variant when another file already has that name."""
     folder = uploads_dir / safe_name(team or "shared")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / clean
@@ -91,5 +97,26 @@ def store_upload(uploads_dir: Path, team: str, name: str, data: bytes, max_bytes
     while target.exists() and target.read_bytes() != data:
         target = folder / f"{Path(clean).stem}-{counter}{Path(clean).suffix}"
         counter += 1
+    return target
+
+
+def store_upload(uploads_dir: Path, team: str, name: str, data: bytes, max_bytes: int) -> StoredUpload:
+    """Check and write one upload; an existing file with other content is never overwritten."""
+    if len(data) > max_bytes:
+        raise UploadRejected(name, f"{len(data):,} bytes is over the {max_bytes:,}-byte limit", 413)
+    clean = safe_name(name)
+    sniff(clean, data)
+    target = _target(uploads_dir, team, clean, data)
     target.write_bytes(data)
+    return StoredUpload(name=name, path=target.relative_to(uploads_dir).as_posix())
+
+
+def place_upload(uploads_dir: Path, team: str, name: str, received: Path) -> StoredUpload:
+    """Check an upload that arrived in the temporary file ``received`` (already within the size limit) and move
+    it to its place; raises :class:`UploadRejected`, leaving ``received`` for the caller to remove."""
+    data = received.read_bytes()
+    clean = safe_name(name)
+    sniff(clean, data)
+    target = _target(uploads_dir, team, clean, data)
+    shutil.move(received, target)
     return StoredUpload(name=name, path=target.relative_to(uploads_dir).as_posix())

@@ -68,13 +68,16 @@ def ingest(
     runtime = _store_runtime()
     report = ingest_paths(runtime, paths, show_progress=not as_json)
     if as_json:
-        typer.echo(report.model_dump_json(include={"added", "updated", "unchanged", "deleted", "chunks", "failed"}))
+        fields = {"added", "updated", "unchanged", "deleted", "deleted_paths", "chunks", "failed"}
+        typer.echo(report.model_dump_json(include=fields))
         return
     console.print(
         f"[bold]added[/bold] {report.added}  [bold]updated[/bold] {report.updated}  "
         f"[bold]unchanged[/bold] {report.unchanged}  [bold]deleted[/bold] {report.deleted}  "
         f"[bold]embedded[/bold] {report.embedded} chunks  [bold]store[/bold] {report.chunks} chunks"
     )
+    for path in report.deleted_paths:
+        console.print(f"[red]deleted[/red] {path}")
     for failed in report.failed:
         console.print(f"[yellow]skipped[/yellow] {failed.path}: {failed.error}")
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from assistant.config import describe_invalid_settings
 from assistant.errors import ProdopsError, StoreUnavailable
 from assistant.reports import Format
 
@@ -35,16 +36,7 @@ _EXAMPLES = {
 def settings_error_line(exc: Exception) -> str:
     """One sentence naming the PRODOPS_* variable(s) that are wrong, the value and the fix."""
     if isinstance(exc, ValidationError):
-        parts = []
-        for error in exc.errors():
-            loc = [str(p) for p in error["loc"]]
-            name = f"PRODOPS_{loc[0].upper()}" if loc else "a PRODOPS_* setting"
-            where = f" (entry {'.'.join(loc[1:])})" if len(loc) > 1 else ""
-            message = str(error["msg"]).removeprefix("Value error, ")
-            value = error.get("input")
-            shown = f"={value!r}" if isinstance(value, str | int | float) and len(loc) == 1 else ""
-            parts.append(message if message.startswith(name) else f"{name}{shown}{where}: {message}")
-        return "; ".join(parts) + " (fix it in the environment or the .env file, or unset it for the default)"
+        return describe_invalid_settings(exc)
     match = _FIELD.search(str(exc))
     field = match.group(1) if match else ""
     name = f"PRODOPS_{field.upper()}" if field else "a PRODOPS_* setting"

@@ -28,6 +28,7 @@ from assistant.planning.roles import Item, Roles, known_field, objective_title, 
 from assistant.planning.tables import read_table
 from assistant.planning.text import SourceText, initiative_id, objective_refs
 from assistant.planning.tree import Block, Line, parse_tree
+from assistant.safety import looks_like_injection
 
 _STRONG_CUES = re.compile(r"\b(?:OKRs?|objectives?|key\s+results?|KRs?)\b", re.IGNORECASE)
 MAX_DEPTH = 60
@@ -122,6 +123,8 @@ class _Walker:
     def section(self, section: Block, where: Where, depth: int) -> None:
         head = section.heading
         assert head is not None
+        if looks_like_injection(head.text):  # document text is data: a section titled as an order is no plan
+            return
         inner = replace(where, period=period_of(head.text) or where.period, cue=where.cue or has_goal_words(head.text))
         role = self.roles.heading(section)
         direct = [b for b in section.children if b.kind != "section"]
@@ -145,6 +148,8 @@ class _Walker:
     def line(self, line: Line, where: Where, cur: _Cursor, later: list[Line], following: list[Block]) -> None:
         """One logical line of a paragraph: a key result, an outcome, a field, an objective or description."""
         text = line.text
+        if looks_like_injection(text):  # an instruction to the assistant is neither plan nor description
+            return
         kr = kr_label(text)
         if kr and not (kr[0] is None and objective_refs(kr[1]) is not None):  # "Key result: KR2.1" is a link
             cur.current = self.records.key_result(line, kr[0], kr[1], cur.objective, where)
@@ -193,6 +198,8 @@ class _Walker:
             item = split_item(child, self.source)
             role = self.roles.item(child)
             head = item.head
+            if head is not None and looks_like_injection(head.text):
+                continue
             if head is None:
                 self.blocks(item.body, where, cur, depth)
             elif role == "kr" or (role == "none" and cur.objective is not None and (cur.kr_group or measures)):

@@ -115,6 +115,10 @@ class HybridRetriever:
         ][: max(k * 3, k)]
         if not diversify or len(hits) <= k:
             return hits[:k]
-        vectors = np.asarray(self.runtime.store.vectors([h.chunk.id for h in hits]), dtype=float)
+        stored = self.runtime.store.vectors_by_id([h.chunk.id for h in hits])
+        hits = [h for h in hits if h.chunk.id in stored]  # replaced since by a concurrent ingest: skipped
+        if len(hits) <= k:
+            return hits
+        vectors = np.asarray([stored[h.chunk.id] for h in hits], dtype=float)
         order = mmr(np.asarray(vector), vectors, [h.score for h in hits], k)
         return [hits[i] for i in order]

@@ -9,17 +9,24 @@ our own embedding function so Chroma's default (which would try a download) is n
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.errors import InternalError, NotFoundError
 
 from assistant.config import Settings
 from assistant.embeddings.base import Embedder
 from assistant.errors import StoreUnavailable
 from assistant.schemas import Chunk, ChunkMeta, SourceRecord
+from assistant.store.gate import ReadWriteLock, StoreGate
+
+T = TypeVar("T")
 
 _MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id only; its vectors carry no meaning
 
@@ -50,6 +57,17 @@ class _DelegatingEmbeddingFunction(EmbeddingFunction[Documents]):
         return False
 
 
+def _unavailable(settings: Settings, exc: BaseException, verb: str = "reach") -> StoreUnavailable:
+    where = settings.chroma_url or str(settings.chroma_path)
+    hint = (
+        "start the server (`chroma run --path DIR --port PORT`) or unset PRODOPS_CHROMA_URL"
+        if settings.chroma_url
+        else "check that PRODOPS_DATA_DIR is readable and writable"
+    )
+    reason = str(exc)[:200] or type(exc).__name__
+    return StoreUnavailable(f"cannot {verb} the Chroma store at {where}: {reason}; {hint}")
+
+
 def _make_client(settings: Settings) -> Any:
     try:
         if settings.chroma_url:
@@ -67,30 +85,137 @@ def _make_client(settings: Settings) -> Any:
             path=str(settings.chroma_path), settings=chromadb.Settings(anonymized_telemetry=False)
         )
     except Exception as exc:  # chromadb raises many types; all mean "cannot open the store"
-        where = settings.chroma_url or str(settings.chroma_path)
-        hint = (
-            "start the server (`chroma run --path DIR --port PORT`) or unset PRODOPS_CHROMA_URL"
-            if settings.chroma_url
-            else "check that PRODOPS_DATA_DIR is writable"
-        )
-        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}; {hint}") from exc
+        raise _unavailable(settings, exc, "open") from exc
+
+
+def _stale(exc: BaseException) -> bool:
+    """Chroma's symptom of an index opened before another process wrote (see :mod:`assistant.store.gate`)."""
+    return isinstance(exc, InternalError) and "error finding id" in str(exc).lower()
+
+
+class _Embedded:
+    """This process's one client on an embedded store, shared by every ChunkStore on that path, and reopened
+    (for all of them at once) when another process has written since it was opened."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.gate = StoreGate(settings.data_dir)
+        self.rw = ReadWriteLock()
+        self.client: Any = None
+        self.seen: str | None = None
+        self.version = 0
+
+    def refresh(self, force: bool = False) -> None:
+        """Reopen when the store's generation moved; call with the gate held (read or write)."""
+        if self.client is not None and not force and self.gate.generation() == self.seen:
+            return
+        with self.rw.write():  # waits for this process's in-flight operations on the old client
+            current = self.gate.generation()
+            if self.client is not None and not force and current == self.seen:
+                return
+            if self.client is not None:
+                self.client.close()  # the last reference: stops the old system before a new one loads the files
+                self.client = None
+            self.client = _make_client(self.settings)
+            self.seen = current
+            self.version += 1
+
+
+_EMBEDDED: dict[str, _Embedded] = {}
+_EMBEDDED_LOCK = threading.Lock()
+
+
+def _embedded_for(settings: Settings) -> _Embedded:
+    key = str(settings.chroma_path.resolve())
+    with _EMBEDDED_LOCK:
+        if key not in _EMBEDDED:
+            _EMBEDDED[key] = _Embedded(settings)
+        embedded = _EMBEDDED[key]
+    with embedded.gate.reading() as outermost:
+        if outermost or embedded.client is None:
+            embedded.refresh()
+    return embedded
 
 
 class ChunkStore:
-    """Chunks, their vectors and the source manifest, in two Chroma collections."""
+    """Chunks, their vectors and the source manifest, in two Chroma collections.
+
+    Every operation runs inside the data dir's gate (:mod:`assistant.store.gate`) when the store is embedded,
+    so it sees one consistent snapshot even while another process ingests; a Chroma server is consistent by
+    itself and is only asked. Whatever the mode, a store that cannot be reached raises
+    :class:`~assistant.errors.StoreUnavailable` (the API's 503, the CLI's one-line error), never a driver error.
+    """
 
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
-        self._client = client if client is not None else _make_client(settings)
+        self._settings = settings
         self._ef = _DelegatingEmbeddingFunction()
-        self._chunks = self._client.get_or_create_collection(
-            f"{settings.collection}_chunks",
-            embedding_function=self._ef,
-            configuration={"hnsw": {"space": "cosine"}},
-        )
-        self._manifest = self._client.get_or_create_collection(
-            f"{settings.collection}_sources", embedding_function=self._ef
-        )
-        self._batch = max(1, min(int(self._client.get_max_batch_size()), 4000))
+        self._embedded = _embedded_for(settings) if client is None and not settings.chroma_url else None
+        self._client = client if client is not None or self._embedded else _make_client(settings)
+        self._gate = self._embedded.gate if self._embedded else StoreGate(settings.data_dir)
+        self._cols: tuple[int, Any, Any] | None = None
+        self._cols_lock = threading.Lock()
+        self._batch = self._run(lambda _c, _m, client: max(1, min(int(client.get_max_batch_size()), 4000)))
+
+    def _collections(self, client: Any, version: int) -> tuple[Any, Any]:
+        with self._cols_lock:
+            if self._cols is None or self._cols[0] != version:
+                chunks = client.get_or_create_collection(
+                    f"{self._settings.collection}_chunks",
+                    embedding_function=self._ef,
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+                manifest = client.get_or_create_collection(
+                    f"{self._settings.collection}_sources", embedding_function=self._ef
+                )
+                self._cols = (version, chunks, manifest)
+            return self._cols[1], self._cols[2]
+
+    @contextmanager
+    def _use(self) -> Iterator[tuple[Any, Any, Any]]:
+        embedded = self._embedded
+        if embedded is None:
+            yield (*self._collections(self._client, 0), self._client)
+            return
+        with embedded.gate.reading() as outermost:
+            if outermost:
+                embedded.refresh()
+            with embedded.rw.read():
+                yield (*self._collections(embedded.client, embedded.version), embedded.client)
+
+    def _run(self, op: Callable[[Any, Any, Any], T]) -> T:
+        """Run one store operation: consistent snapshot, one retry on a stale handle, errors translated."""
+        for attempt in (1, 2):
+            try:
+                with self._use() as (chunks, manifest, client):
+                    return op(chunks, manifest, client)
+            except StoreUnavailable:
+                raise
+            except NotFoundError as exc:  # a collection recreated behind our back (server reset): look it up again
+                if attempt == 2:
+                    raise _unavailable(self._settings, exc) from exc
+                self._cols = None
+            except (InternalError, httpx.TransportError, OSError) as exc:
+                if attempt == 2 or not _stale(exc) or self._embedded is None or self._gate.writing_here:
+                    raise _unavailable(self._settings, exc) from exc
+                with self._gate.reading():  # another writer bypassed the gate: reopen and try once more
+                    self._embedded.refresh(force=True)
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Exclusive access to the data dir for a group of writes (Chroma and the derived indexes); readers in
+        every process see the store before or after the group, never in between. Hold it only around writes."""
+        outermost = not self._gate.writing_here
+        with self._gate.writing():
+            if outermost and self._embedded is not None:
+                self._embedded.refresh()
+            try:
+                yield
+            finally:
+                if outermost:
+                    generation = self._gate.bump()
+                    if self._embedded is not None:
+                        self._embedded.seen = generation
 
     # -- chunks ---------------------------------------------------------------------------------------------
 
@@ -98,12 +223,13 @@ class ChunkStore:
         """Insert or replace chunks with their precomputed vectors."""
         for start in range(0, len(chunks), self._batch):
             part = chunks[start : start + self._batch]
-            self._chunks.upsert(
-                ids=[c.id for c in part],
-                documents=[c.text for c in part],
-                embeddings=[list(v) for v in embeddings[start : start + self._batch]],
-                metadatas=[{**c.meta.to_chroma(), "context": c.context} for c in part],
-            )
+            vectors = [list(v) for v in embeddings[start : start + self._batch]]
+            self._run(lambda c, _m, _cl, part=part, vectors=vectors: c.upsert(  # type: ignore[misc]
+                ids=[x.id for x in part],
+                documents=[x.text for x in part],
+                embeddings=vectors,
+                metadatas=[{**x.meta.to_chroma(), "context": x.context} for x in part],
+            ))
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
         """Refresh metadata of stored chunks without touching their vectors (their text is fixed by their id).
@@ -112,47 +238,55 @@ class ChunkStore:
         """
         for start in range(0, len(chunks), self._batch):
             part = chunks[start : start + self._batch]
-            self._chunks.update(
-                ids=[c.id for c in part],
-                metadatas=[{**c.meta.to_chroma(), "context": c.context} for c in part],
-            )
+            self._run(lambda c, _m, _cl, part=part: c.update(  # type: ignore[misc]
+                ids=[x.id for x in part],
+                metadatas=[{**x.meta.to_chroma(), "context": x.context} for x in part],
+            ))
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), self._batch):
-            found.update(self._chunks.get(ids=list(ids[start : start + self._batch]), include=[])["ids"])
+            part = list(ids[start : start + self._batch])
+            found.update(self._run(lambda c, _m, _cl, part=part: c.get(ids=part, include=[])["ids"]))  # type: ignore[misc]
         return found
 
     def has_chunks(self, where: dict[str, Any]) -> bool:
         """Whether any stored chunk matches a ``where`` filter."""
-        return bool(self._chunks.get(where=where, include=[], limit=1)["ids"])
+        return bool(self._run(lambda c, _m, _cl: c.get(where=where, include=[], limit=1)["ids"]))
 
     def chunk_ids_for_source(self, path: str) -> list[str]:
-        return list(self._chunks.get(where={"source": path}, include=[])["ids"])
+        return list(self._run(lambda c, _m, _cl: c.get(where={"source": path}, include=[])["ids"]))
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), self._batch):
-            self._chunks.delete(ids=list(ids[start : start + self._batch]))
+            part = list(ids[start : start + self._batch])
+            self._run(lambda c, _m, _cl, part=part: c.delete(ids=part))  # type: ignore[misc]
 
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
         """Chunks by id, in the order asked; unknown ids are skipped."""
         if not ids:
             return []
-        got = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        got = self._run(lambda c, _m, _cl: c.get(ids=list(ids), include=["documents", "metadatas"]))
         by_id = {i: _to_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [by_id[i] for i in ids if i in by_id]
 
     def vectors(self, ids: Sequence[str]) -> list[list[float]]:
-        """Stored vectors of ``ids``, in the order asked (every id must exist)."""
-        got = self._chunks.get(ids=list(ids), include=["embeddings"])
-        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        return [list(by_id[i]) for i in ids]
+        """Stored vectors of ``ids``, in the order asked (every id must exist; see :meth:`vectors_by_id`)."""
+        found = self.vectors_by_id(ids)
+        return [found[i] for i in ids]
+
+    def vectors_by_id(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors of ``ids`` that still exist: a chunk read a moment ago may have been replaced since by
+        an ingest in another process, so callers keep only what they get back."""
+        got = self._run(lambda c, _m, _cl: c.get(ids=list(ids), include=["embeddings"]))
+        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def iter_chunks(self, where: dict[str, Any] | None = None, page: int = 1000) -> Iterator[Chunk]:
         """Every stored chunk (optionally filtered), paged so memory stays flat on large stores."""
         offset = 0
         while True:
-            got = self._chunks.get(where=where, include=["documents", "metadatas"], limit=page, offset=offset)
+            got = self._run(lambda c, _m, _cl, offset=offset: c.get(  # type: ignore[misc]
+                where=where, include=["documents", "metadatas"], limit=page, offset=offset))
             if not got["ids"]:
                 return
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
@@ -163,11 +297,18 @@ class ChunkStore:
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity (1 - distance), best first."""
-        if k <= 0 or self.count() == 0:
+        if k <= 0:
             return []
-        got = self._chunks.query(
-            query_embeddings=[list(vector)], n_results=k, where=where, include=["documents", "metadatas", "distances"]
-        )
+
+        def op(chunks: Any, _m: Any, _cl: Any) -> Any:
+            if chunks.count() == 0:
+                return None
+            return chunks.query(query_embeddings=[list(vector)], n_results=k, where=where,
+                                include=["documents", "metadatas", "distances"])
+
+        got = self._run(op)
+        if got is None:
+            return []
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
 
@@ -175,20 +316,27 @@ class ChunkStore:
         """The chunk collection as a LangChain ``Chroma`` vector store (langchain-chroma) over the same client.
 
         ``embeddings`` is a LangChain ``Embeddings`` wrapping our embedder, so LangChain embeds the texts and
-        queries itself and hands Chroma vectors: Chroma's own embedding function stays unused.
+        queries itself and hands Chroma vectors: Chroma's own embedding function stays unused. (LangChain's
+        calls bypass the gate: use it for reading, and let `prodops ingest` do the writing.)
         """
         from langchain_chroma import Chroma
 
-        return Chroma(client=self._client, collection_name=self._chunks.name, embedding_function=embeddings)
+        client = self._embedded.client if self._embedded else self._client
+        name = f"{self._settings.collection}_chunks"
+        return Chroma(client=client, collection_name=name, embedding_function=embeddings)
 
     def count(self) -> int:
-        return int(self._chunks.count())
+        return int(self._run(lambda c, _m, _cl: c.count()))
+
+    def ping(self) -> None:
+        """Raise :class:`~assistant.errors.StoreUnavailable` unless the store answers (``/health``)."""
+        self._run(lambda c, _m, client: client.heartbeat())
 
     # -- source manifest ------------------------------------------------------------------------------------
 
     def put_source(self, record: SourceRecord) -> None:
         """Record a source as fully ingested; written last, so a crash before it means "redo this file"."""
-        self._manifest.upsert(
+        self._run(lambda _c, m, _cl: m.upsert(
             ids=[record.path],
             documents=[record.model_dump_json()],
             embeddings=[_MANIFEST_VECTOR],
@@ -199,13 +347,13 @@ class ChunkStore:
                     "workspace": record.workspace,
                 }
             ],
-        )
+        ))
 
     def delete_source(self, path: str) -> None:
-        self._manifest.delete(ids=[path])
+        self._run(lambda _c, m, _cl: m.delete(ids=[path]))
 
     def get_source(self, path: str) -> SourceRecord | None:
-        got = self._manifest.get(ids=[path], include=["documents"])
+        got = self._run(lambda _c, m, _cl: m.get(ids=[path], include=["documents"]))
         docs = got["documents"] or []
         return SourceRecord.model_validate_json(docs[0]) if docs else None
 
@@ -213,7 +361,8 @@ class ChunkStore:
         records: list[SourceRecord] = []
         offset = 0
         while True:
-            got = self._manifest.get(include=["documents"], limit=1000, offset=offset)
+            got = self._run(lambda _c, m, _cl, offset=offset: m.get(  # type: ignore[misc]
+                include=["documents"], limit=1000, offset=offset))
             if not got["ids"]:
                 break
             records.extend(SourceRecord.model_validate_json(doc) for doc in got["documents"])
@@ -222,7 +371,7 @@ class ChunkStore:
 
     def source_states(self) -> dict[str, tuple[str, str]]:
         """path -> (content hash, workspace) of every recorded source; the hash is "" while incomplete."""
-        got = self._manifest.get(include=["metadatas"])
+        got = self._run(lambda _c, m, _cl: m.get(include=["metadatas"]))
         return {
             i: (str(m.get("content_hash", "")), str(m.get("workspace", "")))
             for i, m in zip(got["ids"], got["metadatas"], strict=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from assistant.periods.phrases import period_phrases
 from assistant.retrieval.context import is_noise
-from assistant.safety import looks_like_injection
+from assistant.safety import looks_like_injection, neutralize_markers
 from assistant.schemas import Hit
 from assistant.text import (
     content_terms,
@@ -122,6 +122,7 @@ def candidates(question: str, hits: Sequence[Hit], named_speakers: set[str], min
         for shown, verbatim in _pieces(hit, min_words, max_words):
             if looks_like_injection(verbatim):
                 continue
+            shown = neutralize_markers(shown)  # only the answer's own [n] are citations
             if m.speaker_is_participant and m.speaker:
                 company = f" ({m.company})" if m.company and m.company not in shown else ""
                 shown = f"{m.speaker}{company}: {shown}"

@@ -18,6 +18,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from assistant.config import Settings
 from assistant.llm import ModelClient, as_client
 from assistant.prompting import declined, render
+from assistant.safety import looks_like_injection
 from assistant.schemas import Answer, Hit
 from assistant.synthesis.base import abstain, finalize
 from assistant.text import split_sentences, strip_markup
@@ -68,7 +69,7 @@ def parse_cited_sentences(text: str, hits: Sequence[Hit]) -> tuple[list[tuple[st
                 else:
                     invalid.append(f"[{n}]")
         clean = _MARK.sub("", sentence).strip()
-        if _HAS_WORD.search(clean):
+        if _HAS_WORD.search(clean) and not looks_like_injection(clean):  # a document's order repeated: dropped
             drafted.append((clean, list(dict.fromkeys(ids))))
     return drafted, invalid
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from assistant.safety import looks_like_injection
+from assistant.safety import looks_like_injection, shown_text
 from assistant.schemas import Chunk
 from assistant.text import NEGATIONS, STOPWORDS, split_sentences, stem
 
@@ -61,7 +61,7 @@ def best_sentence(text: str, keywords: Sequence[str]) -> str:
     """The sentence of a turn that says most of the theme's keywords (a whole turn when none is quotable)."""
     sentences = [s for s in split_sentences(text) if quotable(s)]
     if not sentences:
-        return text.strip()
+        return shown_text(text).strip()  # the whole turn, without any instruction to the assistant in it
     stems = {stem(k) for kw in keywords for k in kw.split()}
     scores = [len(stems & {stem(w) for w in _tokens(s)}) for s in sentences]
     return sentences[int(np.argmax(scores))]

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from assistant.access import chunk_readable
 from assistant.runtime import Runtime
+from assistant.safety import neutralize_markers
 from assistant.schemas import Chunk, SearchFilters
 from assistant.segments import customer_evidence_filters
 from assistant.store.filters import chroma_where
@@ -118,7 +119,7 @@ def customer_turns(runtime: Runtime, scope: list[str] | None = None, team: str |
 
 def _quote(chunk: Chunk, text: str) -> Quote:
     m = chunk.meta
-    return Quote(text=text, source=m.source, chunk_id=chunk.id, company=m.company,
+    return Quote(text=neutralize_markers(text), source=m.source, chunk_id=chunk.id, company=m.company,
                  participant=(m.speaker if m.speaker_is_participant else None) or m.participant, team=m.team,
                  date=m.date)
 
@@ -138,7 +139,9 @@ def synthesize_themes(runtime: Runtime, scope: list[str] | None = None, team: st
                          until=until.isoformat() if until else None)
     if len(turns) < 2:
         return report
-    vectors = normalise(np.asarray(runtime.store.vectors([t.id for t in turns]), dtype=np.float32))
+    stored = runtime.store.vectors_by_id([t.id for t in turns])
+    turns = [t for t in turns if t.id in stored]  # replaced since by a concurrent ingest: skipped
+    vectors = normalise(np.asarray([stored[t.id] for t in turns], dtype=np.float32))
     texts = [t.text for t in turns]
     clusters = [c for c in cluster_turns(vectors, texts=texts, groups=[t.meta.source for t in turns])
                 if len({customer_of(turns[i]) for i in c}) >= min_customers and cohesion(vectors[c]) >= MIN_COHESION]

@@ -7,6 +7,7 @@ answer's ``fallback``. Anything else that fails once the stream has started (the
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from fastapi.responses import StreamingResponse
 from assistant.api.deps import CallerDep, ChatDep, ConversationsDep, OwnerDep
 from assistant.api.models import ChatRequest, ChatResponse
 from assistant.errors import NotFound, ProdopsError
+from assistant.replay import answer_message, refilter
 from assistant.schemas import Answer
 from assistant.store.conversations import Message
 
@@ -36,28 +38,29 @@ def chat(body: ChatRequest, caller: CallerDep, owner: OwnerDep, service: ChatDep
     question = body.messages[-1].content
     conversation_id = body.conversation_id or store.new_id()
     try:
-        history = store.get(conversation_id, owner).messages if body.conversation_id else []
+        stored = store.get(conversation_id, owner).messages if body.conversation_id else []
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    # Stored answers feed the follow-up only as far as the caller may read their sources today.
+    history = refilter(stored, service.runtime.store, caller.scope)
     if not history:
         history = [Message(role=m.role, content=m.content) for m in body.messages[:-1]]
     items = service.stream(question, body.filters.to_filters(), caller.scope, history)
 
     def record(answer: Answer) -> None:
         store.append(conversation_id, owner, Message(role="user", content=question))
-        store.append(conversation_id, owner, Message(role="assistant", content=answer.answer, extra={
-            "citations": [c.chunk_id for c in answer.citations],
-            "answer": answer.model_dump(mode="json"),  # what the page re-renders when the conversation is reopened
-        }))
+        store.append(conversation_id, owner, answer_message(answer))
 
     if not body.stream:
         answer = next(i for i in items if isinstance(i, Answer))
         record(answer)
         return _response(answer, conversation_id)
 
+    first = next(items)  # retrieval runs here, so a store outage is a 503 before the stream starts
+
     def events() -> Iterator[str]:
         try:
-            for item in items:
+            for item in itertools.chain([first], items):
                 if isinstance(item, Answer):
                     record(item)
                     final = _response(item, conversation_id).model_dump_json()

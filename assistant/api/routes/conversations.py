@@ -1,7 +1,8 @@
 """Conversations: the caller's list, one conversation, deleting one, and rating an answer.
 
-Only the owner (see :func:`assistant.api.deps.request_owner`) sees, deletes or rates a conversation; anyone else
-gets the same 404 as for an id that does not exist.
+Only the owner (the key itself, see :func:`assistant.api.deps.request_owner`) sees, deletes or rates a
+conversation; anyone else gets the same 404 as for an id that does not exist. A conversation is shown as the
+caller's scope allows *today* (:mod:`assistant.replay`).
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, Field
 
-from assistant.api.deps import ConversationsDep, OwnerDep
+from assistant.api.deps import CallerDep, ConversationsDep, OwnerDep, RuntimeDep
 from assistant.errors import NotFound
+from assistant.replay import refilter
 from assistant.store.conversations import Conversation, ConversationSummary, Feedback, Rating
 
 router = APIRouter(prefix="/v1", tags=["conversations"])
@@ -29,11 +31,14 @@ def list_conversations(owner: OwnerDep, store: ConversationsDep) -> list[Convers
 
 
 @router.get("/conversations/{conversation_id}", response_model=Conversation)
-def get_conversation(conversation_id: str, owner: OwnerDep, store: ConversationsDep) -> Conversation:
+def get_conversation(conversation_id: str, owner: OwnerDep, caller: CallerDep, store: ConversationsDep,
+                     runtime: RuntimeDep) -> Conversation:
+    """A conversation of the calling key, re-filtered by its scope today."""
     try:
-        return store.get(conversation_id, owner)
+        conversation = store.get(conversation_id, owner)
     except NotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return conversation.model_copy(update={"messages": refilter(conversation.messages, runtime.store, caller.scope)})
 
 
 @router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
