@@ -11,6 +11,7 @@ could not be read are listed, and with no initiative read the map says so rather
 
 from __future__ import annotations
 
+import threading
 from typing import Literal
 
 import numpy as np
@@ -88,9 +89,11 @@ def _initiative_text(i: Initiative) -> str:
     return f"{i.title}. {i.description}"[:1500]
 
 
-def _evidence(retriever: HybridRetriever, initiative: Initiative, scope: list[str] | None) -> Evidence:
+def _evidence(retriever: HybridRetriever, initiative: Initiative, scope: list[str] | None,
+              vector: np.ndarray) -> Evidence:
     filters = customer_evidence_filters()  # the same filter as themes and check-in packs: conversation only
-    hits = retriever.search(_initiative_text(initiative), k=12, filters=filters, scope=scope, diversify=False)
+    hits = retriever.search(_initiative_text(initiative), k=12, filters=filters, scope=scope, diversify=False,
+                            vector=vector.tolist())  # embedded with every initiative in one batch
     strong = [h for h in hits if (h.similarity or 0.0) >= EVIDENCE_THRESHOLD]
     companies = sorted({customer_of(h.chunk) for h in strong})
     quotes: list[dict[str, str]] = []
@@ -137,7 +140,7 @@ def build_alignment(runtime: Runtime, scope: list[str] | None = None, plan: Plan
     orphans: list[Orphan] = []
     evidence_gaps: list[str] = []
     for index, initiative in enumerate(plan.initiatives):
-        evidence = _evidence(retriever, initiative, scope)
+        evidence = _evidence(retriever, initiative, scope, ini_vectors[index])
         if evidence.customers == 0:
             evidence_gaps.append(initiative.id)
         entry = LinkedInitiative(
@@ -199,3 +202,24 @@ def build_alignment(runtime: Runtime, scope: list[str] | None = None, plan: Plan
         unread_plans=[u.source for u in plan.unread],
         unread_note=plan.unread_note(),
     )
+
+
+_CACHE: dict[tuple[str, tuple[str, ...] | None], tuple[str, AlignmentMap]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def cached_alignment(runtime: Runtime, scope: list[str] | None = None) -> AlignmentMap:
+    """:func:`build_alignment`, kept per scope until the store changes (any write in any process moves its
+    generation): the map is read far more often than documents change, and building it costs seconds."""
+    settings = runtime.settings
+    store_id = f"{settings.chroma_url or settings.data_dir}|{settings.collection}|{settings.data_dir}"
+    key = (store_id, tuple(sorted(scope)) if scope is not None else None)
+    generation = runtime.store.generation()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None and hit[0] == generation:
+        return hit[1]
+    built = build_alignment(runtime, scope=scope)
+    with _CACHE_LOCK:
+        _CACHE[key] = (generation, built)
+    return built

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000. Unset: embedded store.",
     )
     collection: str = Field(default="prodops", description="Name prefix of the Chroma collections.")
+    hnsw_ef_search: int = Field(
+        default=200, ge=10, le=2000,
+        description="HNSW candidates examined per query: high enough that the top 40 equal exact search, so the "
+                    "same question gets the same passages in every process (existing collections are raised to it).",
+    )
+    hnsw_ef_construction: int = Field(default=200, ge=10, le=2000, description="HNSW build breadth (new collections).")
     embedding_batch_size: int = Field(default=64, ge=1, le=4096)
     embedding_device: str = Field(default="cpu")
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(

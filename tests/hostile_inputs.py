@@ -107,12 +107,14 @@ def docx_bad_xml(scratch: Path) -> bytes:
     return _rezip(base, {"word/document.xml": lambda t: t.writestr("word/document.xml", broken)})
 
 
-def docx_slow(scratch: Path, rows: int = 700, cols: int = 30) -> bytes:
-    """A small DOCX (about 40 KB) with one big table, which python-docx reads in quadratic time (seconds)."""
+def docx_slow(scratch: Path, rows: int = 8000, cols: int = 30) -> bytes:
+    """A DOCX of about 1.5 MB holding one big table of distinct values (240,000 cells): it takes the DOCX reader
+    many seconds, far over a test's parse budget. Values differ so the zip-ratio check does not stop it first."""
     base = _docx_base(scratch)
     head, tail = _doc_xml(base)
-    cell = "<w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>"
-    table = "<w:tbl><w:tblGrid>" + "<w:gridCol/>" * cols + "</w:tblGrid>" + ("<w:tr>" + cell * cols + "</w:tr>") * rows
+    table = "<w:tbl><w:tblGrid>" + "<w:gridCol/>" * cols + "</w:tblGrid>" + "".join(
+        "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{(r * cols + c) * 2654435761 % 4294967296:x}</w:t></w:r></w:p></w:tc>"
+                           for c in range(cols)) + "</w:tr>" for r in range(rows))
     xml = (head + table + "</w:tbl>" + tail).encode()
     return _rezip(base, {"word/document.xml": lambda t: t.writestr("word/document.xml", xml)})
 

@@ -64,7 +64,7 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except StoreUnavailable as exc:
-            raise fail(f"store unreachable: {exc}") from exc
+            raise fail(str(exc)) from exc  # it names the store, the address and what to do
         except ProdopsError as exc:
             raise fail(str(exc)) from exc
         except ValueError as exc:  # pydantic's ValidationError and SettingsError are ValueErrors

@@ -7,6 +7,8 @@ search (distributed Chroma's sparse vectors + RRF) can replace it without touchi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from assistant.access import chunk_readable
@@ -73,10 +75,13 @@ class HybridRetriever:
         filters: SearchFilters | None = None,
         scope: list[str] | None = None,
         diversify: bool = True,
+        vector: Sequence[float] | None = None,
     ) -> list[Hit]:
-        """The best ``k`` chunks for ``query`` that the caller (``scope``: their teams; None: all) may read."""
+        """The best ``k`` chunks for ``query`` that the caller (``scope``: their teams; None: all) may read.
+
+        ``vector`` is the query's embedding when the caller computed it already (many queries in one batch)."""
         filters = filters or SearchFilters()
-        vector = self.runtime.embedder.embed_query(query)
+        vector = list(vector) if vector is not None else self.runtime.embedder.embed_query(query)
         pool = max(self.candidates, k * 3)
         dense = self.runtime.store.query(vector, pool, where=chroma_where(filters, scope))
         lexical = self.runtime.lexical.search(query, pool, filters, scope)

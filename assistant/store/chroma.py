@@ -9,6 +9,7 @@ our own embedding function so Chroma's default (which would try a download) is n
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from assistant.store.gate import ReadWriteLock, StoreGate
 
 T = TypeVar("T")
 
+log = logging.getLogger("prodops.store")
 _MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id only; its vectors carry no meaning
 
 
@@ -162,8 +164,10 @@ class ChunkStore:
                 chunks = client.get_or_create_collection(
                     f"{self._settings.collection}_chunks",
                     embedding_function=self._ef,
-                    configuration={"hnsw": {"space": "cosine"}},
+                    configuration={"hnsw": {"space": "cosine", "ef_search": self._settings.hnsw_ef_search,
+                                            "ef_construction": self._settings.hnsw_ef_construction}},
                 )
+                _raise_ef_search(chunks, self._settings.hnsw_ef_search)
                 manifest = client.get_or_create_collection(
                     f"{self._settings.collection}_sources", embedding_function=self._ef
                 )
@@ -300,14 +304,12 @@ class ChunkStore:
         if k <= 0:
             return []
 
-        def op(chunks: Any, _m: Any, _cl: Any) -> Any:
-            if chunks.count() == 0:
-                return None
+        def op(chunks: Any, _m: Any, _cl: Any) -> Any:  # an empty collection answers empty lists: no count()
             return chunks.query(query_embeddings=[list(vector)], n_results=k, where=where,
                                 include=["documents", "metadatas", "distances"])
 
         got = self._run(op)
-        if got is None:
+        if not got["ids"] or not got["ids"][0]:
             return []
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
@@ -327,6 +329,10 @@ class ChunkStore:
 
     def count(self) -> int:
         return int(self._run(lambda c, _m, _cl: c.count()))
+
+    def generation(self) -> str:
+        """Changes after every write by any process: what derived results (an alignment map) are cached on."""
+        return self._gate.generation()
 
     def ping(self) -> None:
         """Raise :class:`~assistant.errors.StoreUnavailable` unless the store answers (``/health``)."""
@@ -383,3 +389,13 @@ def _to_chunk(chunk_id: str, text: str | None, flat: Any) -> Chunk:
     context = str(data.pop("context", "") or "")
     return Chunk(id=chunk_id, text=text or "", context=context, meta=ChunkMeta.from_chroma(data))
 
+
+def _raise_ef_search(collection: Any, ef_search: int) -> None:
+    """Raise an existing collection's ``ef_search`` to the setting (it is the one HNSW parameter that can change
+    after creation); a lower value makes top-k vary between processes. Best effort on servers that refuse."""
+    try:
+        current = (collection.configuration or {}).get("hnsw") or {}
+        if int(current.get("ef_search") or 0) < ef_search:
+            collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+    except Exception:  # noqa: BLE001 - an older server without modify keeps its own setting
+        log.debug("could not raise ef_search on %s", getattr(collection, "name", "?"), exc_info=True)

@@ -100,19 +100,22 @@ def customer_turns(runtime: Runtime, scope: list[str] | None = None, team: str |
                    since: dt.date | None = None, until: dt.date | None = None, min_terms: int = 6,
                    sources: Sequence[str] = ()) -> list[Chunk]:
     """Customer evidence in scope and in the window, minus small talk (too few content words) and repeats of
-    the same words (a clip played twice), sorted by id for determinism."""
+    the same words within one interview or by one person (a clip played twice, a copied transcript), sorted by
+    id for determinism. Two people saying the same words are two voices and both count."""
     filters = customer_evidence_filters(SearchFilters(teams=[team] if team else [], date_from=since, date_to=until,
                                                       sources=list(sources)))
     turns: list[Chunk] = []
-    prints: list[set[int]] = []
+    prints: dict[str, list[set[int]]] = defaultdict(list)  # by interview and by person
     chunks = sorted(runtime.store.iter_chunks(where=chroma_where(filters, scope)), key=lambda c: c.id)
     for chunk in chunks:
         if not chunk_readable(chunk, scope) or len(content_terms(chunk.text)) < min_terms:
             continue
         mark = fingerprint(chunk.text)
-        if any(near_duplicate(mark, p) for p in prints):
+        keys = (f"source:{chunk.meta.source}", f"person:{person_of(chunk)}")
+        if any(near_duplicate(mark, p) for key in keys for p in prints[key]):
             continue
-        prints.append(mark)
+        for key in keys:
+            prints[key].append(mark)
         turns.append(chunk)
     return turns
 

@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 
 from assistant.api.deps import CallerDep, ChatDep, ConversationsDep, OwnerDep
 from assistant.api.models import ChatRequest, ChatResponse
-from assistant.errors import NotFound, ProdopsError
+from assistant.errors import NotFound, ProdopsError, StoreUnavailable
 from assistant.replay import answer_message, refilter
 from assistant.schemas import Answer
 from assistant.store.conversations import Message
@@ -56,11 +56,19 @@ def chat(body: ChatRequest, caller: CallerDep, owner: OwnerDep, service: ChatDep
         record(answer)
         return _response(answer, conversation_id)
 
-    first = next(items)  # retrieval runs here, so a store outage is a 503 before the stream starts
+    try:
+        first: list[object] = [next(items)]  # retrieval runs here: a store outage is a 503 before the stream
+        failed: Exception | None = None
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported in-band below, like a failure later in the stream
+        first, failed = [], exc
 
     def events() -> Iterator[str]:
         try:
-            for item in itertools.chain([first], items):
+            if failed is not None:
+                raise failed
+            for item in itertools.chain(first, items):
                 if isinstance(item, Answer):
                     record(item)
                     final = _response(item, conversation_id).model_dump_json()

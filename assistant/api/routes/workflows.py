@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from assistant.alignment import AlignmentMap, build_alignment
+from assistant.alignment import AlignmentMap, cached_alignment
 from assistant.api.deps import CallerDep, ChatDep, RuntimeDep
 from assistant.reports import Format, render
 from assistant.strategy.draft import StrategyDraft, draft_strategy
@@ -66,4 +66,4 @@ def themes(body: ThemesRequest, caller: CallerDep, runtime: RuntimeDep, chat: Ch
 @router.get("/alignment", response_model=AlignmentMap)
 def alignment(caller: CallerDep, runtime: RuntimeDep, format: Format = "json") -> Response:
     """Objective -> initiatives -> key-result progress -> customer evidence, for what you can read; gaps."""
-    return _as(format, "alignment", build_alignment(runtime, scope=caller.scope))
+    return _as(format, "alignment", cached_alignment(runtime, scope=caller.scope))
