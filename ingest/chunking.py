@@ -155,12 +155,14 @@ _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 
 def _table_header_before(text: str, at: int, chunk_text: str) -> str | None:
-    """The header row of the Markdown table a chunk starts inside of (a long table split across chunks), so
-    its rows still say which column is which: kept as context, never quoted."""
+    """The header row of the Markdown table a chunk starts inside of (a long table split across chunks, also
+    right after its header row), so its rows still say which column is which: kept as context, never quoted."""
     first = chunk_text.lstrip().split("\n", 1)[0]
-    if not first.lstrip().startswith("|") or _TABLE_SEPARATOR.match(first):
+    if not first.lstrip().startswith("|"):
         return None
     lines = text[:at].rstrip("\n").split("\n")
+    if _TABLE_SEPARATOR.match(first):  # split between the header row and its separator line
+        return lines[-1].strip() if lines and lines[-1].strip().startswith("|") else None
     for i in range(len(lines) - 1, 0, -1):
         line = lines[i].strip()
         if not line.startswith("|"):

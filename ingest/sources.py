@@ -56,8 +56,9 @@ _HASH_BLOCK = 1 << 20
 _SIDECAR_SEPARATOR = b"\n\x00prodops-sidecar\x00\n"
 # Bump when a loader or the chunker changes what a file yields: every source then reads as changed and is parsed
 # again on the next ingest (only chunks whose text changed are embedded again: chunk ids hash their text).
-PARSER_VERSION = b"prodops-parser-7"  # 4: whitespace kept, table headers as context; 5: DOCX as Markdown,
-# kinds from content; 6: research folders read by content; 7: transcript turns with speaker roles and segments
+PARSER_VERSION = b"prodops-parser-8"  # 4: whitespace kept, table headers as context; 5: DOCX as Markdown,
+# kinds from content; 6: research folders read by content; 7: transcript turns with speaker roles and segments;
+# 8: a table chunk that starts at the separator line keeps its header row as context; interview folders keep notes
 _SIDECAR_BYTES = 1_000_000  # a metadata sidecar is a few lines of YAML
 
 

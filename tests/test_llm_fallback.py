@@ -167,6 +167,7 @@ def test_model_commands_explain_what_is_missing(tmp_path: Any, monkeypatch: pyte
         status = CliRunner().invoke(app, ["model", "status", "--json"])
         assert status.exit_code == 0 and json.loads(status.stdout) == {"running": False}
         assert "no model server is running" in CliRunner().invoke(app, ["model", "stop"]).stdout
+        monkeypatch.setattr(server, "local_extra_installed", lambda: True)  # so the file check is reached
         missing = CliRunner().invoke(app, ["model", "serve", "--gguf", str(tmp_path / "nope.gguf"), "--port", "0"])
         assert missing.exit_code == 2 and "nope.gguf" in missing.stderr
         monkeypatch.setattr(server, "local_extra_installed", lambda: False)

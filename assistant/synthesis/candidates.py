@@ -88,8 +88,11 @@ def _pieces(hit: Hit, min_words: int, max_words: int) -> Iterator[tuple[str, str
         heading = near or section
         if is_table_row(line):
             header = _header(lines, index, hit.chunk.context)
-            if header is not None and line.strip() == header.strip():
-                continue
+            following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+            alone = header is None and index == len(lines) - 1 and (index == 0 or not is_table_row(lines[index - 1]))
+            if (header is not None and line.strip() == header.strip()) or alone or (
+                    following.startswith("|") and set(following) <= set("|-: ")):
+                continue  # a header row (also one split from its table's body) names columns and answers nothing
             shown = render_row(line, header)
             if len(shown.split()) >= 3 and not is_placeholder(line):
                 yield shown, line.strip()

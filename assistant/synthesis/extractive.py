@@ -71,7 +71,7 @@ class ExtractiveSynthesizer:
         scores = np.zeros((len(asks), len(pool)))
         for row, ask in enumerate(asks):
             types = answer_types(ask)
-            kind = np.array([holds_answer(c.text, types) for c in pool])
+            kind = np.array([holds_answer(c.text, types, ask) for c in pool])
             cov = coverages[row] if row == 0 else 0.5 * coverages[row] + 0.5 * coverages[0]
             sem = meanings[row] if row == 0 else 0.5 * meanings[row] + 0.5 * meanings[0]
             if self.encode is None:

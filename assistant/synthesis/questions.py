@@ -12,6 +12,7 @@ import re
 from typing import Literal
 
 from assistant.periods.phrases import period_phrases
+from assistant.text import STOPWORDS
 
 AnswerType = Literal["person", "time", "quantity", "goal", "reason", "list", "yesno"]
 
@@ -32,6 +33,7 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
 
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b|\b[A-Z][a-z]{2,}\b(?=\s*(?:\(|,|:| will| is| and| to))")
 _ROLE = re.compile(r"\b(CEO|CTO|CFO|COO|VP|head of|director|manager|PMs?|EMs?|lead|owner|DRI|sponsor|team)\b")
+_ROLE_ANY_CASE = re.compile(_ROLE.pattern, re.I)  # "Executive Sponsor" is a role, not a person's name
 _NUMBER = re.compile(r"\d")
 _GOAL = re.compile(r"\b(objective|goal|key result|KR\b|OKR|initiative|project|priority)\b", re.I)
 _REASON = re.compile(r"\b(because|since|so that|in order to|due to|the reason|which is why|that's why|so we)\b",
@@ -42,15 +44,24 @@ def answer_types(question: str) -> set[AnswerType]:
     return {kind for kind, pattern in _ASKS if pattern.search(question)}
 
 
-def holds_answer(sentence: str, types: set[AnswerType]) -> float:
-    """Share of the asked answer types this sentence holds (1.0 when the question asks for no particular type)."""
+def holds_answer(sentence: str, types: set[AnswerType], question: str = "") -> float:
+    """Share of the asked answer types this sentence holds (1.0 when the question asks for no particular type).
+
+    A role the question itself names ("who is the DRI?") is not an answer to it: the sentence must name a
+    person or another role."""
     wanted = types - {"list", "yesno"}
     if not wanted:
         return 1.0
+    asked_roles = {m.group(0).lower() for m in _ROLE.finditer(question)}
+    asked_words = set(re.findall(r"[a-z]+", question.lower()))
     found = 0
     for kind in wanted:
         if kind == "person":
-            found += bool(_NAME.search(sentence) or _ROLE.search(sentence))
+            roles = {m.group(0).lower() for m in _ROLE.finditer(sentence)} - asked_roles
+            names = [m.group(0) for m in _NAME.finditer(sentence) if not _ROLE_ANY_CASE.search(m.group(0))
+                     and m.group(0).lower() not in STOPWORDS  # "This will…" opens a sentence, names no one
+                     and not set(re.findall(r"[a-z]+", m.group(0).lower())) <= asked_words]
+            found += bool(names or roles)
         elif kind == "time":
             found += bool(period_phrases(sentence) or re.search(r"\b(19|20)\d\d\b|\bQ[1-4]\b|\bFY\d", sentence))
         elif kind == "quantity":
@@ -70,3 +81,4 @@ def question_parts(question: str) -> list[str]:
     """The sub-questions of a compound question ("who decides X, and how big must Y be?"), else the question."""
     parts = [p.strip(" ,?") for p in _SPLIT.split(question) if p and p.strip(" ,?")]
     return parts if len(parts) > 1 else [question]
+
