@@ -6,7 +6,7 @@ cited) and the sentence-level grounding check are one piece of code whatever pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from assistant.grounding.checker import support
@@ -77,3 +77,14 @@ def finalize(
         invalid_citations=list(dict.fromkeys(rejected)),
         query=question,
     )
+
+
+def final_answer(items: Iterable[str | Answer]) -> Answer:
+    """The Answer that ends a synthesizer's stream (the text deltas before it are for live display)."""
+    result: Answer | None = None
+    for item in items:
+        if isinstance(item, Answer):
+            result = item
+    if result is None:
+        raise RuntimeError("the synthesizer's stream ended without an answer")
+    return result

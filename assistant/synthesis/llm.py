@@ -20,7 +20,7 @@ from assistant.llm import ModelClient, as_client
 from assistant.prompting import declined, render
 from assistant.safety import looks_like_injection
 from assistant.schemas import Answer, Hit
-from assistant.synthesis.base import abstain, finalize
+from assistant.synthesis.base import abstain, final_answer, finalize
 from assistant.text import split_sentences, strip_markup
 
 # [1] · [1, 3] · [1][2] · [Source 2] · [sources 1; 4] · [n=2]
@@ -97,12 +97,7 @@ class LLMSynthesizer:
         return finalize(question, drafted, hits, invalid)
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        result: Answer | None = None
-        for item in self.stream(question, hits):
-            if isinstance(item, Answer):
-                result = item
-        assert result is not None
-        return result
+        return final_answer(self.stream(question, hits))
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
         """Deltas as the model writes them, then the parsed, checked Answer. Raises ModelUnavailable."""

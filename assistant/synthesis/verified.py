@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from assistant.errors import ModelUnavailable
 from assistant.schemas import Answer, AnswerSentence, Hit, ModelFallback
-from assistant.synthesis.base import Synthesizer, finalize
+from assistant.synthesis.base import Synthesizer, final_answer, finalize
 from assistant.synthesis.llm import LLMSynthesizer
 
 OFFLINE = {"answer": "the offline answer", "section": "the notes' own sentences", "label": "the keyword label",
@@ -63,12 +63,7 @@ class VerifiedSynthesizer:
         self.min_supported = min_supported
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        result: Answer | None = None
-        for item in self.stream(question, hits):
-            if isinstance(item, Answer):
-                result = item
-        assert result is not None
-        return result
+        return final_answer(self.stream(question, hits))
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
         """The model's deltas as they come, then the final Answer: the verified model answer, or the offline
