@@ -9,7 +9,6 @@ our own embedding function so Chroma's default (which would try a download) is n
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,10 +25,10 @@ from assistant.embeddings.base import Embedder
 from assistant.errors import StoreUnavailable
 from assistant.schemas import Chunk, ChunkMeta, SourceRecord
 from assistant.store.gate import ReadWriteLock, StoreGate
+from assistant.store.hnsw import hnsw_configuration, raise_ef_search
 
 T = TypeVar("T")
 
-log = logging.getLogger("prodops.store")
 _MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id only; its vectors carry no meaning
 
 
@@ -164,10 +163,9 @@ class ChunkStore:
                 chunks = client.get_or_create_collection(
                     f"{self._settings.collection}_chunks",
                     embedding_function=self._ef,
-                    configuration={"hnsw": {"space": "cosine", "ef_search": self._settings.hnsw_ef_search,
-                                            "ef_construction": self._settings.hnsw_ef_construction}},
+                    configuration=hnsw_configuration(self._settings),
                 )
-                _raise_ef_search(chunks, self._settings.hnsw_ef_search)
+                raise_ef_search(chunks, self._settings.hnsw_ef_search)
                 manifest = client.get_or_create_collection(
                     f"{self._settings.collection}_sources", embedding_function=self._ef
                 )
@@ -389,13 +387,3 @@ def _to_chunk(chunk_id: str, text: str | None, flat: Any) -> Chunk:
     context = str(data.pop("context", "") or "")
     return Chunk(id=chunk_id, text=text or "", context=context, meta=ChunkMeta.from_chroma(data))
 
-
-def _raise_ef_search(collection: Any, ef_search: int) -> None:
-    """Raise an existing collection's ``ef_search`` to the setting (it is the one HNSW parameter that can change
-    after creation); a lower value makes top-k vary between processes. Best effort on servers that refuse."""
-    try:
-        current = (collection.configuration or {}).get("hnsw") or {}
-        if int(current.get("ef_search") or 0) < ef_search:
-            collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
-    except Exception:  # noqa: BLE001 - an older server without modify keeps its own setting
-        log.debug("could not raise ef_search on %s", getattr(collection, "name", "?"), exc_info=True)
