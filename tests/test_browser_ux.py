@@ -112,6 +112,7 @@ def test_no_empty_bubbles_after_a_401(new_page: Callable[..., Any], sample_runti
         assert "admin gave you" in page.locator("#key-help").inner_text()  # plain-language key prompt
         page.get_by_label("Access key").fill("wrong-key")
         page.get_by_role("button", name="Use key").click()
+        page.locator("#conversation-list li").first.wait_for()  # the page settled: its list request was answered
         page.get_by_label("Your question").fill(QUESTIONS[0])
         page.get_by_role("button", name="Ask").click()
         status = page.locator("#chat-status[data-kind=error]")
@@ -123,6 +124,7 @@ def test_no_empty_bubbles_after_a_401(new_page: Callable[..., Any], sample_runti
         shot(page, "chat-401")
         page.get_by_label("Access key").fill("right-key")
         page.get_by_role("button", name="Use key").click()
+        page.locator("#conversation-list li.hint", has_text="None yet").wait_for()  # listed with the right key
         page.get_by_role("button", name="Ask").click()
         page.locator(".turn.assistant .answer-body").wait_for()
         assert page.locator(".turn").count() == 2
