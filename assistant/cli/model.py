@@ -74,13 +74,12 @@ def serve(
     if detach:
         console.print("Running in the background; stop it with `prodops model stop`.")
         return
-    console.print("Press Ctrl-C to stop.")
-
     def _terminate(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
-    try:
+    try:  # the prompt is printed inside the handler's reach: a Ctrl-C right after it still stops cleanly
+        console.print("Press Ctrl-C to stop.")
         while proc.poll() is None:
             time.sleep(0.5)
         console.print(f"[red]the model server exited (code {proc.returncode}); see {info.log}[/red]")
