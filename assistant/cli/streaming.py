@@ -16,17 +16,9 @@ from rich.live import Live
 from rich.text import Text
 
 from assistant.schemas import Answer
+from assistant.synthesis.base import final_answer
 
-
-def final_answer(items: Iterable[str | Answer]) -> Answer:
-    """The last item of a chat stream (used where nothing is shown while it runs, e.g. ``--json``)."""
-    result: Answer | None = None
-    for item in items:
-        if isinstance(item, Answer):
-            result = item
-    if result is None:
-        raise RuntimeError("the answer stream ended without an answer")
-    return result
+__all__ = ["final_answer", "notices_only", "show_stream"]
 
 
 def show_stream(items: Iterable[str | Answer], console: Console) -> Answer:
