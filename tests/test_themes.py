@@ -46,8 +46,10 @@ def test_recurring_plants_are_found_across_teams(report: ThemeReport) -> None:
 
 
 def test_counts_are_distinct_customers_and_ranked(report: ThemeReport, sample_runtime: Runtime) -> None:
-    scores = [t.breadth * t.focus for t in report.themes]
-    assert scores == sorted(scores, reverse=True)  # ranked by people behind a theme times how focused it is
+    # Ranked by the people behind a theme times how specific it is (ties by people times focus).
+    keys = [(round(t.breadth * t.specificity if t.breadth >= 2 else 0.0, 6), round(t.breadth * t.focus, 6))
+            for t in report.themes]
+    assert keys == sorted(keys, reverse=True)
     for theme in report.themes:
         assert theme.people >= theme.breadth and theme.summary == theme.quotes[0].text and theme.share <= 0.12
         assert theme.customers == len(theme.companies) <= theme.mentions

@@ -30,6 +30,7 @@ ADOPT_AT = 0.6  # centroid cosine from which a one-interview group joins its nea
 MERGE_AT = 0.8  # centroid cosine (in the joint space) from which two groups are one subject
 WORD_WEIGHT = 2.0  # weight of the words' reduction beside the sentence vector
 _WORD_DIMS = 100
+CLUSTERS_PER_ROOT = 1.2  # k-means k = this x sqrt(turns), before splitting and merging
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
@@ -91,7 +92,7 @@ def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequ
     unit = features(vectors, texts, groups) if len(texts) == n else normalise(np.asarray(vectors, dtype=np.float32))
     if n < 4:  # too few turns for k-means: only near-identical subjects are joined
         return sorted(_merge_similar([[i] for i in range(n)], unit, 4), key=lambda g: g[0])
-    k = int(min(max(2, round(math.sqrt(n) * 1.2)), max(2, n // 3), 120))
+    k = int(min(max(2, round(math.sqrt(n) * CLUSTERS_PER_ROOT)), max(2, n // 3), 120))
     pending = _groups(_kmeans(unit, k), np.arange(n))
     cap = max(4, int(max_share * n))
     done: list[np.ndarray] = []

@@ -29,6 +29,7 @@ from assistant.text import content_terms, stem
 from assistant.themes.clustering import MIN_COHESION, breadth, cluster_turns, cohesion, normalise
 from assistant.themes.labels import candidates, pick_label, top_words
 from assistant.themes.quotes import against, fingerprint, near_duplicate, pick_quotes
+from assistant.themes.ranking import Background, rank_key, specificity
 
 _log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ class Theme(BaseModel):
     breadth: float = Field(default=0.0, description="Effective number of people: turns spread evenly count most.")
     cohesion: float = Field(default=0.0, description="Mean similarity of the theme's turns to its centre.")
     focus: float = Field(default=0.0, description="Share of the theme's turns that say its most said keyword.")
+    specificity: float = Field(default=0.0, description="How much the theme owns its keyword and its turns agree "
+                                                        "beyond chance (see assistant.themes.ranking).")
     label_source: str = "phrases"
     chunk_ids: list[str] = Field(default_factory=list, exclude=True)  # the theme's turns (not serialised)
     model_label: str | None = Field(default=None, description="What the model proposed (kept for inspection).")
@@ -151,14 +154,17 @@ def synthesize_themes(runtime: Runtime, scope: list[str] | None = None, team: st
     names = sorted({n for t in turns for n in (t.meta.company, t.meta.participant, t.meta.interviewer,
                                                 t.meta.speaker) if n})
     keywords = top_words(texts, clusters, names)
+    background = Background.of(texts, vectors)
     ranked: list[tuple[Theme, list[Chunk]]] = []
     for members, words in zip(clusters, keywords, strict=True):
         inside = set(members)
         made = _theme([turns[i] for i in members], vectors[members], words, names, runtime, len(turns),
                       [t for i, t in enumerate(turns) if i not in inside])
         if made is not None and made[0].label:
+            made[0].specificity = round(specificity([texts[i] for i in members], vectors[members], words,
+                                                    background), 4)
             ranked.append(made)
-    ranked.sort(key=lambda pair: (-pair[0].breadth * pair[0].focus, -pair[0].customers, pair[0].label))
+    ranked.sort(key=lambda pair: rank_key(pair[0]))
     shown = ranked[:max_themes]
     report.other_turns = len(turns) - sum(t.mentions for t, _ in shown)
     report.other_share = round(report.other_turns / len(turns), 3)
