@@ -44,6 +44,31 @@ title: Cross-team projects
 | Admin portal revamp | Teammate X | VP of XXX | ⚪ |
 """
 
+PROJECT_PAGE = """# Electric delivery vans
+
+We replace the two diesel vans on the harbour round with electric ones before the summer season.
+
+## Roles
+
+| Role | Teammate | Title |
+|---|---|---|
+| DRI | Marta Lindqvist | Head of Logistics |
+| Executive sponsor | Tom Reyes | COO |
+| Functional lead | Ben Ade | Fleet lead |
+"""
+
+TEMPLATE_PAGE = """# _Supplier self-service portal_
+
+_This section should say what the project is and why it matters._
+
+## Roles and responsibilities
+
+| WG Role | Teammate | Functional Title |
+|:--|:--:|:--|
+| DRI | Teammate X | Sr. Dir of XXX |
+| Exec Sponsor | Teammate Y | VP of XXX |
+"""
+
 
 @pytest.fixture(scope="module")
 def chat(tmp_path_factory: pytest.TempPathFactory, embedder) -> ChatService:  # type: ignore[no-untyped-def]
@@ -51,6 +76,8 @@ def chat(tmp_path_factory: pytest.TempPathFactory, embedder) -> ChatService:  # 
     (root / "ws" / "strategy").mkdir(parents=True)
     (root / "ws" / "strategy" / "goals.md").write_text(PLAN)
     (root / "ws" / "strategy" / "projects.md").write_text(PROJECTS)
+    (root / "ws" / "strategy" / "electric-delivery-vans.md").write_text(PROJECT_PAGE)
+    (root / "ws" / "strategy" / "supplier-self-service-portal.md").write_text(TEMPLATE_PAGE)
     runtime = Runtime(Settings(data_dir=root / "data"), embedder_factory=lambda: embedder)
     assert not ingest_paths(runtime, [root / "ws"], show_progress=False).failed
     return ChatService(runtime)
@@ -86,3 +113,15 @@ def test_follow_up_resolves_it_to_the_previous_subject(chat: ChatService) -> Non
                Message(role="assistant", content=first.answer)]
     follow = chat.ask("and who sponsors it?", history=history)
     assert "Tom Reyes" in follow.answer
+
+
+def test_a_project_page_with_its_own_roles_table_answers_who_owns_it(chat: ChatService) -> None:
+    answer = chat.ask("Who is the DRI of the electric delivery vans project and who sponsors it?")
+    assert answer.route == "plan" and "Marta Lindqvist" in answer.answer and "Tom Reyes" in answer.answer
+    assert any(c.source == "strategy/electric-delivery-vans.md" for c in answer.citations)
+
+
+def test_a_project_page_left_as_a_template_abstains_instead_of_quoting_generic_roles(chat: ChatService) -> None:
+    answer = chat.ask('Who is the DRI and exec sponsor for the "supplier self-service portal" project?')
+    assert answer.abstained and "Teammate" not in answer.answer and "XXX" not in answer.answer
+    assert "template" in answer.answer

@@ -25,6 +25,7 @@ from assistant.planning.cues import (
 from assistant.planning.fields import fill_from_sentence
 from assistant.planning.items import Record, Records, Where, apply_field
 from assistant.planning.roles import Item, Roles, known_field, objective_title, split_item
+from assistant.planning.role_tables import PageRoles, read_role_table, record_page_initiative
 from assistant.planning.tables import read_table
 from assistant.planning.text import SourceText, initiative_id, objective_refs
 from assistant.planning.tree import Block, Line, parse_tree
@@ -62,6 +63,7 @@ def parse_source(text: SourceText, prefix: str | None = None) -> ParsedSource:
     records = Records(text, prefix or text.source.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     walker = _Walker(records, Roles(text.text, root, has_goal_words(title)))
     walker.blocks(root.children, Where(period=period_of(title), cue=has_goal_words(title)), _Cursor(None, None, None))
+    record_page_initiative(records, title or _first_heading(root), walker.page_roles)
     for objective in records.objectives:
         for kr in objective["key_results"]:
             fill_from_sentence(kr)
@@ -102,6 +104,7 @@ class _Walker:
     def __init__(self, records: Records, roles: Roles) -> None:
         self.records, self.roles = records, roles
         self.source = records.text.text
+        self.page_roles: list[PageRoles] = []
 
     def blocks(self, blocks: list[Block], where: Where, cur: _Cursor, depth: int = 0) -> None:
         if depth > MAX_DEPTH:
@@ -118,7 +121,11 @@ class _Walker:
             elif block.kind == "quote":
                 self.blocks(block.children, where, cur, depth + 1)
             elif block.kind == "table":
-                read_table(block, self.records, where, cur.objective)
+                roles = read_role_table(block)
+                if roles is not None:
+                    self.page_roles.append(roles)
+                else:
+                    read_table(block, self.records, where, cur.objective)
 
     def section(self, section: Block, where: Where, depth: int) -> None:
         head = section.heading
@@ -243,3 +250,11 @@ class _Walker:
         for k, line in enumerate(item.rest):
             self.line(line, where, cur, item.rest[k + 1:], item.body)
         self.blocks(item.body, where, cur, depth + 1)
+
+
+def _first_heading(root: Block) -> str | None:
+    """The document's top heading (its title when the ingested metadata has none)."""
+    for block in root.children:
+        if block.kind == "section" and block.heading is not None:
+            return block.heading.text
+    return None
