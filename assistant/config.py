@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         description="URL of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000. Unset: embedded store.",
     )
     collection: str = Field(default="prodops", description="Name prefix of the Chroma collections.")
+    serve_threads: int = Field(
+        default=1, ge=0, le=256,
+        description="Inference threads per request in `prodops serve` (0: one per core). One is fastest under "
+                    "concurrent requests and on a busy machine; ingestion always uses every core.",
+    )
     hnsw_ef_search: int = Field(
         default=200, ge=10, le=2000,
         description="HNSW candidates examined per query: high enough that the top 40 equal exact search, so the "

@@ -31,6 +31,7 @@ from assistant.api.auth import digest
 from assistant.api.serving import serve_in_thread
 from assistant.config import ApiKey, Settings
 from assistant.embeddings.minilm import get_embedder
+from assistant.embeddings.threads import set_inference_threads
 from assistant.runtime import Runtime
 from ingest.pipeline import ingest_paths
 
@@ -123,16 +124,33 @@ def report(label: str, res: Results, baseline: Results | None = None) -> None:
         print(f"  error: {sample}")
 
 
+def query_embedding_ms(embedder: Any, questions: list[str], rounds: int = 3) -> float:
+    """Median time of one query embedding with the threads set, measured in this run (the physical limit's
+    denominator: a request cannot be served faster than its question is embedded)."""
+    embedder.embed_query("warm up")
+    times = []
+    for _ in range(rounds):
+        for question in questions:
+            started = time.perf_counter()
+            embedder.embed_query(question)
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20, help="loaded run length")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--baseline-seconds", type=float, default=8, help="single-client baseline length")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="inference threads per request, as PRODOPS_SERVE_THREADS (0: one per core)")
     args = parser.parse_args()
+    print(f"inference threads per request: {set_inference_threads(args.threads)}")
     questions = golden_questions()
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
           f"{len(questions)} golden questions")
     embedder = get_embedder(64, "cpu")
+    embed_ms = query_embedding_ms(embedder, [q for q, _ in questions])
     keys = [ApiKey(name=f"{team}-load", team=team, key_sha256=digest(key)) for team, key in KEYS.items()]
     with tempfile.TemporaryDirectory(prefix="prodops-load-") as tmp:
         runtime = Runtime(Settings(data_dir=Path(tmp), api_keys=keys), embedder_factory=lambda: embedder)
@@ -149,6 +167,10 @@ def main() -> None:
             runtime.close()
     report("baseline, 1 client", baseline)
     report(f"load, {args.clients} concurrent clients", loaded, baseline)
+    limit = (os.cpu_count() or 1) / (embed_ms / 1000)
+    served = sum(len(v) for v in loaded.latencies.values()) / loaded.seconds
+    print(f"embedding limit: {os.cpu_count()} cores / {embed_ms:.1f} ms per query embedding = {limit:.0f} req/s; "
+          f"served {served:.1f} req/s = {served / limit:.2f} of the limit (goal >= 0.7)")
     print(f"load average {os.getloadavg()[0]:.1f} at the end; goal: 0 errors")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -114,13 +115,29 @@ def run_draft(runtime: Runtime, case: DraftCase) -> CaseResult:
     return CaseResult(id=case.id, passed=not problems, problems=problems)
 
 
+def _theme_about(themes: list[Any], phrase: str) -> Any | None:
+    """The theme about ``phrase``: of those whose label says it, the one whose keywords lead with it (a theme
+    labelled "cheaper seat" whose top keywords are "cheaper, charge" is about switching, not about seats);
+    rank order breaks ties."""
+    wanted = phrase.lower()
+    labelled = [(rank, t) for rank, t in enumerate(themes) if wanted in t.label.lower()]
+    if not labelled:
+        return None
+
+    def lead(theme: Any) -> int:
+        return next((i for i, k in enumerate(theme.keywords) if wanted in k.lower() or k.lower() in wanted),
+                    len(theme.keywords))
+
+    return min(labelled, key=lambda pair: (lead(pair[1]), pair[0]))[1]
+
+
 def run_themes(runtime: Runtime, cases: list[ThemeCase]) -> list[CaseResult]:
     if not cases:
         return []
     report = synthesize_themes(runtime)
     results = []
     for case in cases:
-        theme = next((t for t in report.themes if case.label_contains.lower() in t.label.lower()), None)
+        theme = _theme_about(report.themes, case.label_contains)
         problems: list[str] = []
         if theme is None:
             problems.append(f"no theme labelled with {case.label_contains!r}")

@@ -204,6 +204,9 @@ def serve(
     if not get_settings().api_keys and host not in {"127.0.0.1", "localhost", "::1"}:
         raise ConfigError(f"refusing to serve on {host} without PRODOPS_API_KEYS: open mode is loopback only")
     check_port(host, port)
+    from assistant.embeddings.threads import set_inference_threads
+
+    set_inference_threads(get_settings().serve_threads)
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
