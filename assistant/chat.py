@@ -44,7 +44,7 @@ def build_chat_model_if_configured(runtime: Runtime) -> ModelClient | None:
 def offline_synthesizer(runtime: Runtime) -> ExtractiveSynthesizer:
     """The extractive synthesizer over this runtime's embedder and known speakers."""
     return ExtractiveSynthesizer(
-        encode=lambda texts: runtime.embedder.embed_documents(texts),
+        encode=runtime.sentence_vectors,
         speakers=lambda: runtime.lexical.known_names().get("participant", set()),
     )
 

@@ -50,9 +50,10 @@ class Settings(BaseSettings):
     )
     collection: str = Field(default="prodops", description="Name prefix of the Chroma collections.")
     serve_threads: int = Field(
-        default=1, ge=0, le=256,
-        description="Inference threads per request in `prodops serve` (0: one per core). One is fastest under "
-                    "concurrent requests and on a busy machine; ingestion always uses every core.",
+        default=0, ge=0, le=256,
+        description="Inference threads per request in `prodops serve` (0: one per core, torch's default). One "
+                    "thread can be faster when the host is overloaded by other work; measure with "
+                    "benchmarks/load.py --threads. Ingestion always uses every core.",
     )
     hnsw_ef_search: int = Field(
         default=200, ge=10, le=2000,

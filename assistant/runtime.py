@@ -16,6 +16,7 @@ from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.embeddings.base import Embedder
+    from assistant.embeddings.cache import VectorCache
     from assistant.grounding.checker import CachedEncoder
     from assistant.store.chroma import ChunkStore
     from assistant.store.lexical import LexicalIndex
@@ -55,6 +56,13 @@ class Runtime:
     def embedder(self) -> Embedder:
         with self._lock:
             return self._embedder_factory()
+
+    @cached_property
+    def sentence_vectors(self) -> VectorCache:
+        """Document-side sentence vectors, embedded once per process (see :mod:`assistant.embeddings.cache`)."""
+        from assistant.embeddings.cache import VectorCache
+
+        return VectorCache(lambda texts: self.embedder.embed_documents(texts))
 
     @cached_property
     def grounding_encoder(self) -> CachedEncoder:

@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="loaded run length")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--baseline-seconds", type=float, default=8, help="single-client baseline length")
-    parser.add_argument("--threads", type=int, default=1,
+    parser.add_argument("--threads", type=int, default=0,
                         help="inference threads per request, as PRODOPS_SERVE_THREADS (0: one per core)")
     args = parser.parse_args()
     print(f"inference threads per request: {set_inference_threads(args.threads)}")

@@ -11,11 +11,11 @@ from assistant.config import Settings
 from assistant.embeddings.threads import set_inference_threads
 
 
-def test_serve_threads_setting_defaults_to_one_and_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_threads_setting_defaults_to_every_core_and_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PRODOPS_SERVE_THREADS", raising=False)
-    assert Settings().serve_threads == 1
-    monkeypatch.setenv("PRODOPS_SERVE_THREADS", "0")
     assert Settings().serve_threads == 0
+    monkeypatch.setenv("PRODOPS_SERVE_THREADS", "1")
+    assert Settings().serve_threads == 1
     monkeypatch.setenv("PRODOPS_SERVE_THREADS", "-2")
     with pytest.raises(ValueError, match="serve_threads"):
         Settings()
