@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="torch", description="torch (default), or ONNX Runtime exported locally from the same model."
     )
+    model_cache_dir: Path | None = Field(
+        default=None,
+        description="Where the ONNX export of the model is kept, once per machine and shared by every data dir "
+                    "(default: $XDG_CACHE_HOME/prodops/models, else ~/.cache/prodops/models).",
+    )
     max_file_bytes: int = Field(default=20_000_000, ge=1, description="Files larger than this are refused.")
     max_json_bytes: int = Field(default=5_000_000, ge=1, description="JSON files larger than this are refused.")
     max_json_depth: int = Field(default=64, ge=2, le=900, description="Deeper-nested JSON is refused.")

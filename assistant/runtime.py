@@ -7,7 +7,9 @@ imports torch), and the API shares one model and one store handle across request
 from __future__ import annotations
 
 import threading
+import os
 from collections.abc import Callable
+from pathlib import Path
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -88,9 +90,16 @@ def _embedder_for(settings: Settings) -> Embedder:
         return get_embedder(settings.embedding_batch_size, settings.embedding_device)
     from assistant.embeddings.onnx import OnnxEmbedder
 
-    return OnnxEmbedder(
-        settings.data_dir / "models", settings.embedding_backend == "onnx-int8", settings.embedding_batch_size
-    )
+    return OnnxEmbedder(model_cache_dir(settings), settings.embedding_backend == "onnx-int8",
+                        settings.embedding_batch_size)
+
+
+def model_cache_dir(settings: Settings) -> Path:
+    """The machine-wide model cache: exporting the ONNX graph takes seconds, so it is done once, not per data dir."""
+    if settings.model_cache_dir is not None:
+        return settings.model_cache_dir
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "prodops" / "models"
 
 
 def default_runtime() -> Runtime:

