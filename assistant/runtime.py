@@ -6,11 +6,11 @@ imports torch), and the API shares one model and one store handle across request
 
 from __future__ import annotations
 
-import threading
 import os
+import threading
 from collections.abc import Callable
-from pathlib import Path
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings, get_settings

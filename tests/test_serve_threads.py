@@ -11,7 +11,9 @@ from assistant.config import Settings
 from assistant.embeddings.threads import set_inference_threads
 
 
-def test_serve_threads_setting_defaults_to_every_core_and_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_threads_default_to_every_core_and_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("PRODOPS_SERVE_THREADS", raising=False)
     assert Settings().serve_threads == 0
     monkeypatch.setenv("PRODOPS_SERVE_THREADS", "1")

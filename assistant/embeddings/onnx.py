@@ -1,10 +1,11 @@
 """An optional ONNX Runtime backend for the same all-MiniLM-L6-v2 model (``PRODOPS_EMBEDDING_BACKEND``).
 
 The ONNX graph is exported locally from the shipped model the first time it is needed (torch is only used for
-that export) and cached once per machine (``PRODOPS_MODEL_CACHE_DIR``), under a name carrying the model package's
-version, written to a temporary file and renamed so that concurrent processes never load a half-written one; optionally with int8 dynamic quantization. Vectors match the torch
-backend (mean pooling, unit length); ``benchmarks/embeddings_onnx.py`` measures its speed and SciFact quality
-against torch in one run. Torch stays the default until those numbers say otherwise.
+that export) and cached once per machine (``PRODOPS_MODEL_CACHE_DIR``), under a name carrying the model
+package's version; it is written aside and renamed, so a concurrent process never loads a half-written file.
+Int8 dynamic quantization is optional. Vectors match the torch backend (mean pooling, unit length);
+``benchmarks/embeddings_onnx.py`` measures its speed and SciFact quality against torch in one run. Torch stays
+the default until those numbers say otherwise.
 """
 
 from __future__ import annotations

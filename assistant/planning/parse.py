@@ -24,8 +24,8 @@ from assistant.planning.cues import (
 )
 from assistant.planning.fields import fill_from_sentence
 from assistant.planning.items import Record, Records, Where, apply_field
-from assistant.planning.roles import Item, Roles, known_field, objective_title, split_item
 from assistant.planning.role_tables import PageRoles, read_role_table, record_page_initiative
+from assistant.planning.roles import Item, Roles, known_field, objective_title, split_item
 from assistant.planning.tables import read_table
 from assistant.planning.text import SourceText, initiative_id, objective_refs
 from assistant.planning.tree import Block, Line, parse_tree
