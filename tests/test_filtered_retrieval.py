@@ -79,9 +79,9 @@ def _chroma_ids(runtime: Runtime, n: int, filters: SearchFilters, scope: list[st
 @pytest.mark.parametrize(
     ("overfetch", "n", "path"),
     [
-        ((4, 32), 12, "window"),  # widens from 48 to the whole store: 15 interviews in scope, 12 wanted
-        ((4, 32), 4, "window"),  # the first window (16) holds only decoys: widened to the whole store
-        ((1, 2), 12, "narrow"),  # windows of 12 and 24 hold only decoys: every passing id, searched by id
+        ((4, 32), 12, "window"),  # a kind filter starts at 16x: the whole store, 15 interviews in scope
+        ((1, 8), 12, "window"),  # the first 48 hold 9 that pass: widened by the pass rate (to the whole store)
+        ((1, 2), 12, "narrow"),  # the windows (24) hold only decoys: every passing id, searched by id
     ],
 )
 def test_filtered_dense_equals_chromas_filtered_query(
