@@ -3,16 +3,18 @@
 1. Retrieval: N synthetic chunks (random unit vectors, texts drawn from a product vocabulary, realistic metadata)
    are written to a real embedded Chroma store and FTS5 index; real query embeddings from the model. Prints p50
    and p95 with and without filters (goal p95 <= 50 ms), and the ratio to a dense-only baseline measured in the
-   same run.
+   same run; then, with the query vectors computed beforehand, the ratio of prodops' filtered search (kind +
+   team + scope) to Chroma's unfiltered query at the candidate pool (goal <= 3; issue #18).
 2. Chat: the sample workspace is ingested, the API is served by uvicorn on loopback, and 16 client threads ask
    questions for a bounded time. Prints throughput, p50/p95 (goal p95 <= 200 ms) and errors (goal 0).
 
-    python benchmarks/query.py [--chunks 100000] [--seconds 20]
+    python benchmarks/query.py [--chunks 100000] [--rounds 200] [--seconds 20] [--skip-chat]
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import statistics
 import tempfile
@@ -94,8 +96,24 @@ def time_queries(fn, rounds: int) -> list[float]:  # type: ignore[no-untyped-def
     return times
 
 
+class _Count(logging.Handler):
+    """Counts log records: how many filtered dense queries fell back to Chroma's ``where`` query."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 def retrieval_benchmark(n: int, rounds: int) -> None:
     embedder = get_embedder(64, "cpu")
+    vectors = {q: embedder.embed_query(q) for q in QUERIES}
+    fallbacks = _Count()
+    retrieval_log = logging.getLogger("prodops.retrieval")
+    retrieval_log.setLevel(logging.DEBUG)
+    retrieval_log.addHandler(fallbacks)
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Runtime(Settings(data_dir=Path(tmp)), embedder_factory=lambda: embedder)
         print(f"filling a real store with {n} synthetic chunks ...")
@@ -106,12 +124,26 @@ def retrieval_benchmark(n: int, rounds: int) -> None:
         plain = time_queries(lambda q: retriever.search(q, k=8), rounds)
         filt = SearchFilters(kinds=[Kind.INTERVIEW], teams=["growth"])
         filtered = time_queries(lambda q: retriever.search(q, k=8, filters=filt, scope=["growth"]), rounds)
+        # The same work with the query vectors computed beforehand, so the ratio compares retrieval alone:
+        # Chroma's unfiltered query at the retriever's candidate pool (40) against prodops' filtered search.
+        chroma_dense = time_queries(lambda q: runtime.store.query(vectors[q], retriever.candidates), rounds)
+        fallbacks.count = 0
+        prodops_filtered = time_queries(
+            lambda q: retriever.search(q, k=8, filters=filt, scope=["growth"], vector=vectors[q]), rounds)
         runtime.close()
+    retrieval_log.removeHandler(fallbacks)
     print(f"retrieval over {n} chunks ({rounds} queries each)")
     for name, values in (("dense only (baseline)", dense), ("hybrid", plain), ("hybrid + filters + scope", filtered)):
         print(f"  {name:26s} p50 {percentile(values, 50):7.1f} ms   p95 {percentile(values, 95):7.1f} ms   "
               f"p95 / dense p95 {percentile(values, 95) / percentile(dense, 95):5.2f}")
     print("  goal: hybrid p95 <= 50 ms")
+    print("query vectors given (embedding excluded):")
+    for name, values in ((f"chroma dense k={retriever.candidates}", chroma_dense),
+                         ("prodops filtered + scope", prodops_filtered)):
+        print(f"  {name:26s} p50 {percentile(values, 50):7.1f} ms   p95 {percentile(values, 95):7.1f} ms")
+    print(f"  ratio: prodops filtered p95 / chroma unfiltered dense p95 = "
+          f"{percentile(prodops_filtered, 95) / percentile(chroma_dense, 95):.2f}   (goal <= 3; "
+          f"{fallbacks.count} fallbacks to Chroma's where query in {rounds} searches)")
 
 
 def chat_benchmark(seconds: float, clients: int) -> None:

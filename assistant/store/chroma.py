@@ -296,14 +296,15 @@ class ChunkStore:
             offset += len(got["ids"])
 
     def query(
-        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None, ids: Sequence[str] | None = None
     ) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity (1 - distance), best first."""
-        if k <= 0:
+        """Nearest chunks by cosine similarity (1 - distance), best first; ``ids`` limits the search to those."""
+        if k <= 0 or (ids is not None and not ids):
             return []
 
         def op(chunks: Any, _m: Any, _cl: Any) -> Any:  # an empty collection answers empty lists: no count()
             return chunks.query(query_embeddings=[list(vector)], n_results=k, where=where,
+                                ids=list(ids) if ids is not None else None,
                                 include=["documents", "metadatas", "distances"])
 
         got = self._run(op)
@@ -311,6 +312,13 @@ class ChunkStore:
             return []
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
+
+    def nearest_ids(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """(id, similarity) of the nearest ``k`` chunks, unfiltered, best first: reads no documents nor metadata,
+        so k in the thousands stays about as cheap as :meth:`query` at 40 (unlike a ``where`` query)."""
+        got = self._run(lambda c, _m, _cl: c.query(query_embeddings=[list(vector)], n_results=k, include=["distances"]))
+        rows = zip(got["ids"][0], got["distances"][0], strict=True) if got["ids"] else ()
+        return [(i, 1.0 - float(dist)) for i, dist in rows]
 
     def langchain_vectorstore(self, embeddings: Any) -> Any:
         """The chunk collection as a LangChain ``Chroma`` vector store (langchain-chroma) over the same client.
