@@ -234,16 +234,18 @@ class ChunkStore:
             ))
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
-        """Refresh metadata of stored chunks without touching their vectors (their text is fixed by their id).
-
-        Chroma would re-embed if documents were passed here; metadata alone is safe.
-        """
+        """Refresh metadata of stored chunks without touching their vectors (their text is fixed by their id;
+        metadata alone never re-embeds). Chroma merges metadata on update, so a key the new metadata lacks (a
+        team's visibility flag after the chunk was narrowed) is sent as None, which deletes it."""
         for start in range(0, len(chunks), self._batch):
             part = chunks[start : start + self._batch]
-            self._run(lambda c, _m, _cl, part=part: c.update(  # type: ignore[misc]
-                ids=[x.id for x in part],
-                metadatas=[{**x.meta.to_chroma(), "context": x.context} for x in part],
-            ))
+            old = self._run(lambda c, _m, _cl, part=part: c.get(  # type: ignore[misc]
+                ids=[x.id for x in part], include=["metadatas"]))
+            before = dict(zip(old["ids"], old["metadatas"] or [], strict=False))
+            metas = [{**dict.fromkeys(before.get(x.id) or {}), **x.meta.to_chroma(), "context": x.context}
+                     for x in part]
+            self._run(lambda c, _m, _cl, part=part, metas=metas: c.update(  # type: ignore[misc]
+                ids=[x.id for x in part], metadatas=metas))
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
