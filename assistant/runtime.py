@@ -81,6 +81,8 @@ class Runtime:
         for name in ("lexical", "metric_rows"):
             if name in self.__dict__:
                 self.__dict__.pop(name).close()
+        if "store" in self.__dict__:
+            self.__dict__.pop("store").close()
 
 
 def _embedder_for(settings: Settings) -> Embedder:

@@ -1,4 +1,4 @@
-"""ChunkStore: the only module that imports chromadb.
+"""ChunkStore: with :mod:`assistant.store.chroma_client` (opening the client), the only module that imports chromadb.
 
 Chroma is the single source of truth for everything ingested: the chunks with their vectors and metadata, and a
 manifest of sources (content hash, chunk count, parsed metric rows) from which every local derived index can be
@@ -13,129 +13,26 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
-import chromadb
 import httpx
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.errors import InternalError, NotFoundError
 
 from assistant.config import Settings
-from assistant.embeddings.base import Embedder
 from assistant.errors import StoreUnavailable
 from assistant.schemas import Chunk, ChunkMeta, SourceRecord
-from assistant.store.gate import ReadWriteLock, StoreGate
+from assistant.store.chroma_client import (
+    DelegatingEmbeddingFunction,
+    embedded_for,
+    make_client,
+    stale_index,
+    unavailable,
+)
+from assistant.store.gate import StoreGate
 from assistant.store.hnsw import hnsw_configuration, raise_ef_search
 
 T = TypeVar("T")
 
 _MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id only; its vectors carry no meaning
-
-
-class _DelegatingEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma-facing wrapper around our Embedder, created lazily so opening the store never loads a model."""
-
-    def __init__(self, factory: Callable[[], Embedder] | None = None) -> None:
-        self._factory = factory
-
-    def __call__(self, input: Documents) -> Embeddings:
-        if self._factory is None:
-            raise RuntimeError("prodops passes its own vectors; Chroma must not embed")
-        return self._factory().embed_documents(list(input))  # type: ignore[return-value]
-
-    @staticmethod
-    def name() -> str:
-        return "prodops"
-
-    def get_config(self) -> dict[str, Any]:
-        return {}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> _DelegatingEmbeddingFunction:
-        return _DelegatingEmbeddingFunction()
-
-    def is_legacy(self) -> bool:
-        return False
-
-
-def _unavailable(settings: Settings, exc: BaseException, verb: str = "reach") -> StoreUnavailable:
-    where = settings.chroma_url or str(settings.chroma_path)
-    hint = (
-        "start the server (`chroma run --path DIR --port PORT`) or unset PRODOPS_CHROMA_URL"
-        if settings.chroma_url
-        else "check that PRODOPS_DATA_DIR is readable and writable"
-    )
-    reason = str(exc)[:200] or type(exc).__name__
-    return StoreUnavailable(f"cannot {verb} the Chroma store at {where}: {reason}; {hint}")
-
-
-def _make_client(settings: Settings) -> Any:
-    try:
-        if settings.chroma_url:
-            url = urlparse(settings.chroma_url)
-            client = chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chromadb.Settings(anonymized_telemetry=False),
-            )
-            client.heartbeat()
-            return client
-        settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(
-            path=str(settings.chroma_path), settings=chromadb.Settings(anonymized_telemetry=False)
-        )
-    except Exception as exc:  # chromadb raises many types; all mean "cannot open the store"
-        raise _unavailable(settings, exc, "open") from exc
-
-
-def _stale(exc: BaseException) -> bool:
-    """Chroma's symptom of an index opened before another process wrote (see :mod:`assistant.store.gate`)."""
-    return isinstance(exc, InternalError) and "error finding id" in str(exc).lower()
-
-
-class _Embedded:
-    """This process's one client on an embedded store, shared by every ChunkStore on that path, and reopened
-    (for all of them at once) when another process has written since it was opened."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.gate = StoreGate(settings.data_dir)
-        self.rw = ReadWriteLock()
-        self.client: Any = None
-        self.seen: str | None = None
-        self.version = 0
-
-    def refresh(self, force: bool = False) -> None:
-        """Reopen when the store's generation moved; call with the gate held (read or write)."""
-        if self.client is not None and not force and self.gate.generation() == self.seen:
-            return
-        with self.rw.write():  # waits for this process's in-flight operations on the old client
-            current = self.gate.generation()
-            if self.client is not None and not force and current == self.seen:
-                return
-            if self.client is not None:
-                self.client.close()  # the last reference: stops the old system before a new one loads the files
-                self.client = None
-            self.client = _make_client(self.settings)
-            self.seen = current
-            self.version += 1
-
-
-_EMBEDDED: dict[str, _Embedded] = {}
-_EMBEDDED_LOCK = threading.Lock()
-
-
-def _embedded_for(settings: Settings) -> _Embedded:
-    key = str(settings.chroma_path.resolve())
-    with _EMBEDDED_LOCK:
-        if key not in _EMBEDDED:
-            _EMBEDDED[key] = _Embedded(settings)
-        embedded = _EMBEDDED[key]
-    with embedded.gate.reading() as outermost:
-        if outermost or embedded.client is None:
-            embedded.refresh()
-    return embedded
 
 
 class ChunkStore:
@@ -149,13 +46,18 @@ class ChunkStore:
 
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
         self._settings = settings
-        self._ef = _DelegatingEmbeddingFunction()
-        self._embedded = _embedded_for(settings) if client is None and not settings.chroma_url else None
-        self._client = client if client is not None or self._embedded else _make_client(settings)
+        self._ef = DelegatingEmbeddingFunction()
+        self._embedded = embedded_for(settings) if client is None and not settings.chroma_url else None
+        self._client = client if client is not None or self._embedded else make_client(settings)
         self._gate = self._embedded.gate if self._embedded else StoreGate(settings.data_dir)
         self._cols: tuple[int, Any, Any] | None = None
         self._cols_lock = threading.Lock()
         self._batch = self._run(lambda _c, _m, client: max(1, min(int(client.get_max_batch_size()), 4000)))
+
+    def close(self) -> None:
+        """Release the embedded client's files (reopened by the next operation); a server client holds none."""
+        if self._embedded is not None:
+            self._embedded.release()
 
     def _collections(self, client: Any, version: int) -> tuple[Any, Any]:
         with self._cols_lock:
@@ -194,11 +96,11 @@ class ChunkStore:
                 raise
             except NotFoundError as exc:  # a collection recreated behind our back (server reset): look it up again
                 if attempt == 2:
-                    raise _unavailable(self._settings, exc) from exc
+                    raise unavailable(self._settings, exc) from exc
                 self._cols = None
             except (InternalError, httpx.TransportError, OSError) as exc:
-                if attempt == 2 or not _stale(exc) or self._embedded is None or self._gate.writing_here:
-                    raise _unavailable(self._settings, exc) from exc
+                if attempt == 2 or not stale_index(exc) or self._embedded is None or self._gate.writing_here:
+                    raise unavailable(self._settings, exc) from exc
                 with self._gate.reading():  # another writer bypassed the gate: reopen and try once more
                     self._embedded.refresh(force=True)
         raise AssertionError("unreachable")
