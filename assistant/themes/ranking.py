@@ -21,15 +21,22 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from assistant.text import content_terms, stem
 
-if TYPE_CHECKING:
-    from assistant.themes.report import Theme
+
+class Ranked(Protocol):
+    """What ranking reads of a theme (:class:`assistant.themes.report.Theme` has these)."""
+
+    breadth: float
+    specificity: float
+    focus: float
+    customers: int
+    label: str
 
 MIN_BREADTH = 2.0  # effective people for a group to rank as a theme
 _TOP_KEYWORDS = 3
@@ -86,7 +93,7 @@ def specificity(texts: Sequence[str], vectors: np.ndarray, keywords: Sequence[st
     return ownership(texts, keywords, background) * cohesion_beyond_chance(vectors, background)
 
 
-def rank_key(theme: Theme) -> tuple[float, float, int, str]:
+def rank_key(theme: Ranked) -> tuple[float, float, int, str]:
     """Sort key: recurring themes by breadth x specificity; ties (tiny corpora, where chance explains every
     group) by breadth x focus, then customers and label, so the order is deterministic."""
     recurring = theme.breadth >= MIN_BREADTH
