@@ -63,7 +63,7 @@ def themes(
     out: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Research themes across interviews, ranked by distinct customers, with verbatim quotes."""
+    """Research themes across interviews, ranked by people behind them times specificity; verbatim quotes."""
     from assistant.chat import build_chat_model_if_configured
     from assistant.themes.model_labels import relabel_with_model
     from assistant.themes.report import synthesize_themes

@@ -49,7 +49,7 @@ def strategy_draft(body: DraftRequest, caller: CallerDep, runtime: RuntimeDep, c
 
 @router.post("/themes", response_model=ThemeReport)
 def themes(body: ThemesRequest, caller: CallerDep, runtime: RuntimeDep, chat: ChatDep) -> Response:
-    """Research themes across the interviews you can read, ranked by distinct customers."""
+    """Research themes across the interviews you can read, ranked by people behind them times specificity."""
     report = synthesize_themes(
         runtime,
         scope=caller.scope,
