@@ -1,8 +1,9 @@
-"""Sentence vectors kept between requests: the extractive answer embeds a few dozen candidate sentences per
-question, and the same passages answer many questions, so each sentence is embedded once per process.
+"""Texts through the model once per process: a bounded (least recently used out first), thread-safe cache in
+front of any batch encoder, whose misses in one call are encoded in one batch.
 
-Bounded (least recently used out first) and thread-safe; misses of one call are embedded in one batch. Only
-document texts go through it: a question is embedded as a query, and its asks rarely repeat.
+The extractive answer embeds a few dozen candidate sentences per question and the same passages answer many
+questions; the grounding checker encodes the same cited chunk for every sentence citing it. Only document
+texts go through it: a question is embedded as a query, and its asks rarely repeat.
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
-Encode = Callable[[list[str]], list[list[float]]]
+T = TypeVar("T")
 
 
-class VectorCache:
-    def __init__(self, encode: Encode, size: int = 20000) -> None:
+class EncodingCache(Generic[T]):
+    """``encode`` (texts -> one encoding each), remembered for the ``size`` most recently used texts."""
+
+    def __init__(self, encode: Callable[[list[str]], list[T]], size: int = 20000) -> None:
         self._encode = encode
         self.size = size
-        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._vectors: OrderedDict[str, T] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def __call__(self, texts: Sequence[str]) -> list[list[float]]:
+    def __call__(self, texts: Sequence[str]) -> list[T]:
         with self._lock:
             todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
             self.misses += len(todo)
@@ -36,3 +40,6 @@ class VectorCache:
             while len(self._vectors) > max(self.size, len(found)):
                 self._vectors.popitem(last=False)
         return [found[t] for t in texts]
+
+
+VectorCache = EncodingCache[list[float]]  # sentence vectors (the extractive answer's candidates)

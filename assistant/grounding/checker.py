@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 from pydantic import BaseModel
 
+from assistant.embeddings.cache import EncodingCache
 from assistant.errors import ConfigError
 from assistant.grounding.features import (
     Encoded,
@@ -131,27 +130,12 @@ class TokenEmbedder(Protocol):
     def token_embeddings(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray, np.ndarray]]: ...
 
 
-class CachedEncoder:
+class CachedEncoder(EncodingCache[Encoded]):
     """Texts through MiniLM once: a chunk cited by five sentences is encoded once (bounded LRU, thread-safe)."""
 
     def __init__(self, embedder: TokenEmbedder, size: int = 4096) -> None:
+        super().__init__(lambda todo: [encode_tokens(*out) for out in embedder.token_embeddings(todo)], size)
         self.embedder = embedder
-        self.size = size
-        self._cache: OrderedDict[str, Encoded] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __call__(self, texts: Sequence[str]) -> list[Encoded]:
-        with self._lock:
-            todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        fresh = [encode_tokens(*out) for out in self.embedder.token_embeddings(todo)] if todo else []
-        with self._lock:
-            self._cache.update(zip(todo, fresh, strict=True))
-            found = {t: self._cache[t] for t in texts}
-            for t in texts:
-                self._cache.move_to_end(t)
-            while len(self._cache) > max(self.size, len(found)):
-                self._cache.popitem(last=False)
-        return [found[t] for t in texts]
 
 
 def features(sentence: str, evidence: Sequence[str], *, deep: bool = False, encode: Encoder | None = None,
