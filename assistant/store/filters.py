@@ -17,18 +17,20 @@ from assistant.schemas import DATE_NUM, SearchFilters
 from assistant.segments import NON_CONVERSATION
 
 
+def _value_filters(filters: SearchFilters, company: str, participant: str) -> list[tuple[str, list[str]]]:
+    """(field, allowed values) for each set filter, lower-cased where stored so; ``company`` and ``participant``
+    name those fields in the target (Chroma keeps lower-cased ``*_key`` copies, the lexical index lower-cases)."""
+    found = [("kind", [k.value for k in filters.kinds]), ("team", [t.lower() for t in filters.teams]),
+             (company, [c.lower() for c in filters.companies]),
+             (participant, [p.lower() for p in filters.participants]), ("source", list(filters.sources))]
+    return [(field, values) for field, values in found if values]
+
+
 def chroma_where(filters: SearchFilters, scope: Scope) -> dict[str, Any] | None:
     """The same filters as the lexical index, in Chroma's ``where`` language."""
     clauses: list[dict[str, Any]] = []
-    for field, values in (
-        ("kind", [k.value for k in filters.kinds]),
-        ("team", [t.lower() for t in filters.teams]),
-        ("company_key", [c.lower() for c in filters.companies]),
-        ("participant_key", [p.lower() for p in filters.participants]),
-        ("source", filters.sources),
-    ):
-        if values:
-            clauses.append({field: {"$in": list(values)}})
+    for field, values in _value_filters(filters, company="company_key", participant="participant_key"):
+        clauses.append({field: {"$in": values}})
     if filters.date_from:
         clauses.append({DATE_NUM: {"$gte": int(filters.date_from.strftime("%Y%m%d"))}})
     if filters.date_to:
@@ -88,17 +90,10 @@ def sql_where(filters: SearchFilters, scope: Scope) -> tuple[list[str], list[obj
     """The same filters as :func:`chroma_where`, as SQL clauses (to be AND-ed) over the lexical index's columns."""
     clauses: list[str] = []
     params: list[object] = []
-    for column, values in (
-        ("kind", [k.value for k in filters.kinds]),
-        ("team", [t.lower() for t in filters.teams]),
-        ("company", [c.lower() for c in filters.companies]),
-        ("participant", [p.lower() for p in filters.participants]),
-        ("source", filters.sources),
-    ):
-        if values:
-            clause, values_params = _in(column, values)
-            clauses.append(clause)
-            params.extend(values_params)
+    for column, values in _value_filters(filters, company="company", participant="participant"):
+        clause, values_params = _in(column, values)
+        clauses.append(clause)
+        params.extend(values_params)
     if filters.date_from:
         clauses.append("date != '' AND date >= ?")
         params.append(filters.date_from.isoformat())
