@@ -90,9 +90,9 @@ def test_filtered_dense_equals_chromas_filtered_query(
     calls: list[dict[str, Any] | None] = []
     query = world.store.query
 
-    def spy(vector: Any, k: int, where: dict[str, Any] | None = None, ids: Any = None) -> Any:
+    def spy(vector: Any, k: int, where: dict[str, Any] | None = None, ids: Any = None, vectors: Any = None) -> Any:
         calls.append(where)
-        return query(vector, k, where=where, ids=ids)
+        return query(vector, k, where=where, ids=ids, vectors=vectors)
 
     expected = _chroma_ids(world, n, INTERVIEWS, SCOPE)
     setattr(world.store, "query", spy)  # noqa: B010 - a spy on this one store object
@@ -199,3 +199,31 @@ def test_an_index_from_before_the_metadata_table_is_dropped_and_searches_stay_ex
             "pricing objections", k=4, filters=INTERVIEWS, scope=SCOPE, vector=QUERY)
     assert FALLBACK_NOTE in caplog.text
     assert len(hits) == 4 and all(chunk_readable(h.chunk, SCOPE) for h in hits)
+
+
+def test_intent_boosts_cost_no_extra_query_and_still_steer(world: Runtime) -> None:
+    """A question with intents (a named customer, "customers say") is answered with one dense query and one
+    lexical query: each boost is read from those two lists, and it still lifts what it asks for (customer turns)
+    above nearer strategy chunks, in scope."""
+    calls: list[str] = []
+    for store, names in ((world.store, ("query", "nearest_ids")), (world.lexical, ("search",))):
+        for name in names:
+            original = getattr(store, name)
+
+            def spy(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+                calls.append(_name)
+                return _original(*args, **kwargs)
+
+            setattr(store, name, spy)
+    question = "What do Globex customers say about pricing objections?"
+    boosted = HybridRetriever(world, candidates=12).search(question, k=4, scope=SCOPE, vector=QUERY)
+    assert calls.count("search") == 1
+    assert calls.count("query") + calls.count("nearest_ids") <= 2
+    assert all(chunk_readable(h.chunk, SCOPE) for h in boosted)
+
+    def customer_turns(hits: list[Any]) -> int:
+        return sum(bool(h.chunk.meta.speaker_is_participant) and h.chunk.meta.segment == "conversation" for h in hits)
+
+    plain = HybridRetriever(world, candidates=12, use_intents=False).search(question, k=4, scope=SCOPE, vector=QUERY)
+    assert customer_turns(boosted) > customer_turns(plain)
+    assert boosted[0].chunk.meta.speaker_is_participant

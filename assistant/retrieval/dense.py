@@ -60,6 +60,7 @@ class FilteredDense:
         self.vector = list(vector)
         self.overfetch = overfetch
         self.fallbacks = 0  # how many top() calls needed Chroma's filtered query
+        self.vectors: dict[str, list[float]] = {}  # stored vectors of every chunk returned, read with it
         self._ranked: list[tuple[str, float]] = []
         self._asked = 0  # the ``k`` _ranked was fetched with; fewer came back only if the store holds no more
 
@@ -67,7 +68,7 @@ class FilteredDense:
         """The best ``n`` chunks passing ``filters`` and readable with ``scope``, as (chunk, similarity)."""
         where = chroma_where(filters, scope)
         if n <= 0 or where is None:
-            return self.store.query(self.vector, n, where=where)
+            return self.store.query(self.vector, n, where=where, vectors=self.vectors)
         verdicts: dict[str, bool] = {}
         widest = n * self.overfetch[-1]
         # Scope alone passes most chunks (most are readable by everyone); a kind, team or other filter usually
@@ -102,10 +103,15 @@ class FilteredDense:
             return self._fallback(n, where, f"more than {NARROW_LIMIT} pass, yet fewer than {n} near the query")
         if indexed != self.store.count():  # the index lags the store: a passing chunk may be missing from it
             return self._fallback(n, where, f"the lexical index holds {indexed} chunks, the store another number")
-        found = self.store.query(self.vector, n, ids=ids)
+        found = self.store.query(self.vector, n, ids=ids, vectors=self.vectors)
         if not all(where_matches(where, c.meta.to_chroma()) for c, _ in found):
             return self._fallback(n, where, "the lexical index disagrees with Chroma's metadata")
         return found
+
+    def window(self, size: int) -> list[tuple[str, float]]:
+        """The nearest ``size`` ids, unfiltered, as (id, similarity): the one ranking every filter set of a search
+        is read from (fetched once per width; :meth:`top` has usually fetched it already)."""
+        return self._window(size)[0]
 
     def _window(self, size: int) -> tuple[list[tuple[str, float]], bool]:
         """The nearest ``size`` ids, and whether they are every chunk in the store; fetched once per width."""
@@ -115,7 +121,7 @@ class FilteredDense:
 
     def _verified(self, picked: list[tuple[str, float]], n: int, where: dict[str, Any]) -> list[tuple[Chunk, float]]:
         similarity = dict(picked)
-        chunks = self.store.get_chunks([i for i, _ in picked])
+        chunks = self.store.get_chunks([i for i, _ in picked], self.vectors)
         if len(chunks) != len(picked) or not all(where_matches(where, c.meta.to_chroma()) for c in chunks):
             return self._fallback(n, where, "the lexical index disagrees with Chroma's metadata")
         return [(c, similarity[c.id]) for c in chunks]
@@ -123,7 +129,7 @@ class FilteredDense:
     def _fallback(self, n: int, where: dict[str, Any], why: str) -> list[tuple[Chunk, float]]:
         log.debug("%s: %s", FALLBACK_NOTE, why)
         self.fallbacks += 1
-        found = self.store.query(self.vector, n, where=where)
+        found = self.store.query(self.vector, n, where=where, vectors=self.vectors)
         # Chroma's update merges metadata, so a chunk whose visibility was narrowed in place keeps its old
         # ``vis_<team>`` flags and Chroma's own filter still passes it; judged on the chunk's visibility it fails.
         return [(c, s) for c, s in found if where_matches(where, c.meta.to_chroma())]

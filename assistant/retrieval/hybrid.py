@@ -11,6 +11,7 @@ it without touching callers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,10 @@ from assistant.retrieval.dense import OVERFETCH, FilteredDense
 from assistant.retrieval.intents import boost_filters, combine
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, Hit, SearchFilters
+from assistant.store.filters import chroma_where, where_matches
 
 RRF_K = 60
+BOOST_DEPTH = 4  # boosted rankings are read from the first pool x this of the dense and lexical lists
 
 
 def fuse(rankings: list[list[str]], weights: list[float] | None = None, k: int = RRF_K) -> list[tuple[str, float]]:
@@ -74,17 +77,28 @@ class HybridRetriever:
         self.overfetch = overfetch
 
     def _readable(
-        self, fused: list[tuple[str, float]], by_id: dict[str, Chunk], scope: list[str] | None, wanted: int
+        self, fused: list[tuple[str, float]], by_id: dict[str, Chunk], where: dict[str, Any] | None,
+        scope: list[str] | None, wanted: int, vectors: dict[str, list[float]],
     ) -> list[tuple[str, float]]:
-        """The best ``wanted`` fused ids that still exist and the caller may read (defence in depth: the queries
-        applied scope already), reading from Chroma only the chunks that can make that cut, not every candidate."""
+        """The best ``wanted`` fused ids that still exist and pass the filters and scope on Chroma's own fields
+        (defence in depth: the queries applied them already, but boosted ids were screened on the lexical index, a
+        derived cache), reading from Chroma, with their vectors, only the chunks that can make that cut."""
         kept: list[tuple[str, float]] = []
         rest = fused
         while rest and len(kept) < wanted:
             batch, rest = rest[: wanted - len(kept)], rest[wanted - len(kept) :]
-            by_id.update((c.id, c) for c in self.runtime.store.get_chunks([i for i, _ in batch if i not in by_id]))
-            kept += [(i, s) for i, s in batch if i in by_id and chunk_readable(by_id[i], scope)]
+            by_id.update((c.id, c) for c in self.runtime.store.get_chunks([i for i, _ in batch if i not in by_id],
+                                                                          vectors))
+            kept += [(i, s) for i, s in batch if i in by_id and chunk_readable(by_id[i], scope)
+                     and where_matches(where, by_id[i].meta.to_chroma())]
         return kept
+
+    def _boosts(self, query: str, filters: SearchFilters) -> list[SearchFilters]:
+        """The question's intent boosts, each narrowed by the caller's filters (see :mod:`.intents`)."""
+        if not self.use_intents:
+            return []
+        narrowed = (combine(filters, b) for b in boost_filters(query, self.runtime.lexical.known_names()))
+        return [n for n in narrowed if n is not None]
 
     def search(
         self,
@@ -97,32 +111,37 @@ class HybridRetriever:
     ) -> list[Hit]:
         """The best ``k`` chunks for ``query`` that the caller (``scope``: their teams; None: all) may read.
 
-        ``vector`` is the query's embedding when the caller computed it already (many queries in one batch)."""
+        ``vector`` is the query's embedding when the caller computed it already (many queries in one batch).
+        One dense query and one lexical query per search: each intent boost is a ranking read from those same two
+        lists (the candidates passing the boost's filters, screened together in one SQLite statement), fused
+        with its weight; MMR reuses the vectors read with the chunks."""
         filters = filters or SearchFilters()
         vector = list(vector) if vector is not None else self.runtime.embedder.embed_query(query)
         pool = max(self.candidates, k * 3)
+        boosts = self._boosts(query, filters)
+        depth = pool * BOOST_DEPTH if boosts else pool
         candidates = FilteredDense(self.runtime.store, self.runtime.lexical, vector, self.overfetch)
         dense = candidates.top(pool, filters, scope)
-        lexical = self.runtime.lexical.search(query, pool, filters, scope)
+        lexical_ids = [i for i, _ in self.runtime.lexical.search(query, depth, filters, scope)]
         dense_ids = [c.id for c, _ in dense]
-        lexical_ids = [i for i, _ in lexical]
-        rankings, weights = [dense_ids, lexical_ids], [1.0, self.lexical_weight]
-        by_id = {c.id: c for c, _ in dense}
-        boosts = boost_filters(query, self.runtime.lexical.known_names()) if self.use_intents else []
-        for boost in boosts:
-            narrowed = combine(filters, boost)
-            if narrowed is None:
-                continue
-            extra_dense = candidates.top(k * 2, narrowed, scope)
-            extra_lexical = [i for i, _ in self.runtime.lexical.search(query, k * 2, narrowed, scope)]
-            by_id.update((c.id, c) for c, _ in extra_dense)
-            rankings.append([i for i, _ in fuse([[c.id for c, _ in extra_dense], extra_lexical])])
-            weights.append(self.intent_weight)
-            dense.extend(extra_dense)
-        fused = self._readable(fuse(rankings, weights), by_id, scope, max(k * 3, k))
+        rankings, weights = [dense_ids, lexical_ids[:pool]], [1.0, self.lexical_weight]
         similarity = {c.id: s for c, s in dense}
+        if boosts:
+            window = candidates.window(depth)
+            similarity = dict(window) | similarity
+            deep_dense = [i for i, _ in window]
+            passed = self.runtime.lexical.screen_many(list(dict.fromkeys(deep_dense + lexical_ids)), boosts, scope)
+            for n in range(len(boosts)):
+                ranked = [[i for i in ids if (ok := passed.get(i)) and ok[n]][: k * 2]
+                          for ids in (deep_dense, lexical_ids)]
+                rankings.append([i for i, _ in fuse(ranked)])
+                weights.append(self.intent_weight)
+        by_id = {c.id: c for c, _ in dense}
+        vectors = candidates.vectors
+        fused = self._readable(fuse(rankings, weights), by_id, chroma_where(filters, scope), scope, max(k * 3, k),
+                               vectors)
         dense_rank = {i: r for r, i in enumerate(dense_ids, start=1)}
-        lexical_rank = {i: r for r, i in enumerate(lexical_ids, start=1)}
+        lexical_rank = {i: r for r, i in enumerate(lexical_ids[:pool], start=1)}
         hits = [
             Hit(
                 chunk=by_id[i],
@@ -135,10 +154,12 @@ class HybridRetriever:
         ]
         if not diversify or len(hits) <= k:
             return hits[:k]
-        stored = self.runtime.store.vectors_by_id([h.chunk.id for h in hits])
-        hits = [h for h in hits if h.chunk.id in stored]  # replaced since by a concurrent ingest: skipped
+        missing = [h.chunk.id for h in hits if h.chunk.id not in vectors]
+        if missing:  # read with the chunks as a rule; only a fallback path can leave some out
+            vectors.update(self.runtime.store.vectors_by_id(missing))
+        hits = [h for h in hits if h.chunk.id in vectors]  # replaced since by a concurrent ingest: skipped
         if len(hits) <= k:
             return hits
-        vectors = np.asarray([stored[h.chunk.id] for h in hits], dtype=float)
-        order = mmr(np.asarray(vector), vectors, [h.score for h in hits], k)
+        matrix = np.asarray([vectors[h.chunk.id] for h in hits], dtype=float)
+        order = mmr(np.asarray(vector), matrix, [h.score for h in hits], k)
         return [hits[i] for i in order]

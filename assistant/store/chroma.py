@@ -52,6 +52,7 @@ class ChunkStore:
         self._gate = self._embedded.gate if self._embedded else StoreGate(settings.data_dir)
         self._cols: tuple[int, Any, Any] | None = None
         self._cols_lock = threading.Lock()
+        self._counted: tuple[str, int] = ("", 0)  # (generation, chunks) of the last count; see count()
         self._batch = self._run(lambda _c, _m, client: max(1, min(int(client.get_max_batch_size()), 4000)))
 
     def close(self) -> None:
@@ -125,6 +126,7 @@ class ChunkStore:
 
     def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
         """Insert or replace chunks with their precomputed vectors."""
+        self._counted = ("", 0)  # a write outside writing() (tests, tools) moves no generation
         for start in range(0, len(chunks), self._batch):
             part = chunks[start : start + self._batch]
             vectors = [list(v) for v in embeddings[start : start + self._batch]]
@@ -164,16 +166,21 @@ class ChunkStore:
         return list(self._run(lambda c, _m, _cl: c.get(where={"source": path}, include=[])["ids"]))
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
+        self._counted = ("", 0)
         for start in range(0, len(ids), self._batch):
             part = list(ids[start : start + self._batch])
             self._run(lambda c, _m, _cl, part=part: c.delete(ids=part))  # type: ignore[misc]
 
-    def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
-        """Chunks by id, in the order asked; unknown ids are skipped."""
+    def get_chunks(self, ids: Sequence[str], vectors: dict[str, list[float]] | None = None) -> list[Chunk]:
+        """Chunks by id, in the order asked; unknown ids are skipped. With ``vectors``, their stored vectors are
+        added to it from the same read (a search needs both, and a second read costs as much as the first)."""
         if not ids:
             return []
-        got = self._run(lambda c, _m, _cl: c.get(ids=list(ids), include=["documents", "metadatas"]))
+        include = ["documents", "metadatas", *(["embeddings"] if vectors is not None else [])]
+        got = self._run(lambda c, _m, _cl: c.get(ids=list(ids), include=include))
         by_id = {i: _to_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        if vectors is not None:
+            vectors.update((i, list(v)) for i, v in zip(got["ids"], got["embeddings"], strict=True))
         return [by_id[i] for i in ids if i in by_id]
 
     def vectors(self, ids: Sequence[str]) -> list[list[float]]:
@@ -200,20 +207,24 @@ class ChunkStore:
             offset += len(got["ids"])
 
     def query(
-        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None, ids: Sequence[str] | None = None
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None, ids: Sequence[str] | None = None,
+        vectors: dict[str, list[float]] | None = None,
     ) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity (1 - distance), best first; ``ids`` limits the search to those."""
+        """Nearest chunks by cosine similarity (1 - distance), best first; ``ids`` limits the search to those.
+        With ``vectors``, the chunks' stored vectors are added to it from the same query."""
         if k <= 0 or (ids is not None and not ids):
             return []
+        include = ["documents", "metadatas", "distances", *(["embeddings"] if vectors is not None else [])]
 
         def op(chunks: Any, _m: Any, _cl: Any) -> Any:  # an empty collection answers empty lists: no count()
             return chunks.query(query_embeddings=[list(vector)], n_results=k, where=where,
-                                ids=list(ids) if ids is not None else None,
-                                include=["documents", "metadatas", "distances"])
+                                ids=list(ids) if ids is not None else None, include=include)
 
         got = self._run(op)
         if not got["ids"] or not got["ids"][0]:
             return []
+        if vectors is not None:
+            vectors.update((i, list(v)) for i, v in zip(got["ids"][0], got["embeddings"][0], strict=True))
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
 
@@ -238,7 +249,18 @@ class ChunkStore:
         return Chroma(client=client, collection_name=name, embedding_function=embeddings)
 
     def count(self) -> int:
-        return int(self._run(lambda c, _m, _cl: c.count()))
+        """Chunks stored. With embedded Chroma the answer is kept per store generation (every write section of
+        any process on this data dir moves it), so a search's consistency check (the narrow path of
+        :class:`~assistant.retrieval.dense.FilteredDense`) reads a small file instead of counting the collection;
+        a Chroma server may be written from other machines, so it is always asked."""
+        if self._embedded is None:
+            return int(self._run(lambda c, _m, _cl: c.count()))
+        generation = self._gate.generation()  # read first: a write after it makes the next call count again
+        counted = self._counted
+        if not generation or counted[0] != generation:
+            counted = (generation, int(self._run(lambda c, _m, _cl: c.count())))
+            self._counted = counted
+        return counted[1]
 
     def generation(self) -> str:
         """Changes after every write by any process: what derived results (an alignment map) are cached on."""

@@ -145,14 +145,29 @@ class LexicalIndex(SqliteFile):
     def screen(self, ids: Sequence[str], filters: SearchFilters, scope: list[str] | None) -> dict[str, bool]:
         """For each of ``ids`` this index knows, whether it passes ``filters`` and ``scope``; unknown ids are left
         out, so a caller can tell "fails" from "not indexed (yet)". Primary-key lookups: cheap for thousands."""
-        clauses, params = sql_where(filters, scope)
-        test = " AND ".join(f"({c})" for c in clauses) or "1"
-        found: dict[str, bool] = {}
+        return {i: passed[0] for i, passed in self.screen_many(ids, [filters], scope).items()}
+
+    def screen_many(
+        self, ids: Sequence[str], filter_sets: Sequence[SearchFilters], scope: list[str] | None
+    ) -> dict[str, tuple[bool, ...]]:
+        """:meth:`screen` for several filter sets at once (one statement): for each known id, whether it passes
+        each set (with ``scope``), in the order of ``filter_sets``."""
+        tests: list[str] = []
+        params: list[object] = []
+        for filters in filter_sets:
+            clauses, values = sql_where(filters, scope)
+            tests.append("(" + (" AND ".join(f"({c})" for c in clauses) or "1") + ")")
+            params += values
+        found: dict[str, tuple[bool, ...]] = {}
+        if not tests:
+            return found
         with self._lock:
             for start in range(0, len(ids), _SCREEN_BATCH):
                 part = list(ids[start : start + _SCREEN_BATCH])
-                sql = f"SELECT chunk_id, {test} FROM chunk_meta WHERE chunk_id IN ({','.join('?' * len(part))})"
-                found.update((i, bool(ok)) for i, ok in self._db.execute(sql, [*params, *part]))
+                marks = ",".join("?" * len(part))
+                sql = f"SELECT chunk_id, {', '.join(tests)} FROM chunk_meta WHERE chunk_id IN ({marks})"
+                rows = self._db.execute(sql, [*params, *part])
+                found.update((row[0], tuple(bool(v) for v in row[1:])) for row in rows)
         return found
 
     def passing(self, filters: SearchFilters, scope: list[str] | None, limit: int) -> tuple[list[str], int]:
