@@ -102,8 +102,9 @@ class ChatService:
                 return rewritten
         return condense_rule(list(history), question)
 
-    def retrieve(self, question: str, filters: SearchFilters | None, scope: list[str] | None) -> list[Hit]:
-        return self.retriever.search(question, k=self.k, filters=filters, scope=scope)
+    def retrieve(self, question: str, filters: SearchFilters | None, scope: list[str] | None,
+                 vector: Sequence[float] | None = None) -> list[Hit]:
+        return self.retriever.search(question, k=self.k, filters=filters, scope=scope, vector=vector)
 
     def ask(
         self,
@@ -132,8 +133,10 @@ class ChatService:
         missing = unknown_names(query, self.runtime.lexical, scope)
         if missing:
             return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
-        hits = self.retrieve(query, filters, scope)
-        computed = metric_answer(self.runtime, query, hits, scope) or plan_answer(self.runtime, query, hits, scope)
+        vector = self.runtime.embedder.embed_query(query)  # once: retrieval and the metric resolver share it
+        hits = self.retrieve(query, filters, scope, vector)
+        computed = (metric_answer(self.runtime, query, hits, scope, vector)
+                    or plan_answer(self.runtime, query, hits, scope))
         if computed is not None:
             return query, computed[1], computed[0]
         return query, answer_context(self.runtime, query, hits, filters, scope), None

@@ -6,7 +6,7 @@ in a thread, and each client thread alternates chat and search with questions fr
 run of the same mix is measured first in the same process, as the baseline. Prints requests, throughput, p50/p95
 per endpoint, errors (goal 0) and the p95 ratio of the loaded run to the baseline. Stops by itself.
 
-    python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8]
+    python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--threads N] [--no-batching]
 """
 
 from __future__ import annotations
@@ -144,12 +144,15 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=8, help="single-client baseline length")
     parser.add_argument("--threads", type=int, default=0,
                         help="inference threads per request, as PRODOPS_SERVE_THREADS (0: one per core)")
+    parser.add_argument("--no-batching", action="store_true",
+                        help="embed each question alone: the baseline for concurrent questions sharing passes")
     args = parser.parse_args()
     print(f"inference threads per request: {set_inference_threads(args.threads)}")
     questions = golden_questions()
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
           f"{len(questions)} golden questions")
     embedder = get_embedder(64, "cpu")
+    embedder.batch_queries = not args.no_batching
     embed_ms = query_embedding_ms(embedder, [q for q, _ in questions])
     keys = [ApiKey(name=f"{team}-load", team=team, key_sha256=digest(key)) for team, key in KEYS.items()]
     with tempfile.TemporaryDirectory(prefix="prodops-load-") as tmp:
@@ -171,6 +174,9 @@ def main() -> None:
     served = sum(len(v) for v in loaded.latencies.values()) / loaded.seconds
     print(f"embedding limit: {os.cpu_count()} cores / {embed_ms:.1f} ms per query embedding = {limit:.0f} req/s; "
           f"served {served:.1f} req/s = {served / limit:.2f} of the limit (goal >= 0.7)")
+    queries = embedder.queries
+    print(f"question embeddings: {'one per pass' if args.no_batching else 'micro-batched'}; "
+          f"{queries.texts} batched in {queries.passes} passes (mean {queries.texts / max(queries.passes, 1):.1f})")
     print(f"load average {os.getloadavg()[0]:.1f} at the end; goal: 0 errors")
 
 

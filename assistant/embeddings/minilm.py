@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.embeddings.batching import QueryBatcher
 from assistant.errors import ConfigError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -60,6 +61,8 @@ class SentenceTransformerEmbedder:
         # The model is shared by API worker threads; torch inference is thread-safe but serialising avoids
         # two requests fighting over the same two cores.
         self._lock = threading.Lock()
+        self.queries = QueryBatcher(self.embed_documents)
+        self.batch_queries = True  # False: each question alone (what benchmarks/load.py compares against)
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -75,7 +78,8 @@ class SentenceTransformerEmbedder:
         return [row.tolist() for row in vectors]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        """Concurrent questions (API worker threads) are embedded together: see :mod:`.batching`."""
+        return self.queries.embed(text) if self.batch_queries else self.embed_documents([text])[0]
 
     def token_embeddings(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
         """(WordPiece tokens, their contextual vectors, the pooled sentence vector) per text, from one pass.

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.embeddings.batching import QueryBatcher
 from assistant.embeddings.minilm import MODEL_NAME
 
 MAX_TOKENS = 256  # sentence-transformers' setting for this model
@@ -107,6 +108,8 @@ class OnnxEmbedder:
         self.batch_size = batch_size
         self.dimension = 384
         self._lock = threading.Lock()
+        self.queries = QueryBatcher(self.embed_documents)
+        self.batch_queries = True  # False: each question alone (what benchmarks/load.py compares against)
 
     def _hidden(self, texts: list[str]) -> tuple[Any, np.ndarray, np.ndarray]:
         """(tokenizer encodings, last hidden states, attention mask) of one padded batch."""
@@ -155,4 +158,5 @@ class OnnxEmbedder:
         return [row.tolist() for row in out]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        """Concurrent questions (API worker threads) are embedded together: see :mod:`.batching`."""
+        return self.queries.embed(text) if self.batch_queries else self.embed_documents([text])[0]

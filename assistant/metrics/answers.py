@@ -67,16 +67,18 @@ def _cite(runtime: Runtime, resolved: Resolved, outcome: Outcome) -> list[Chunk]
 
 
 def metric_answer(
-    runtime: Runtime, question: str, hits: Sequence[Hit], scope: list[str] | None
+    runtime: Runtime, question: str, hits: Sequence[Hit], scope: list[str] | None,
+    vector: Sequence[float] | None = None,
 ) -> tuple[Answer, list[Hit]] | None:
-    """A computed answer (and the hits it may cite) when the question asks for a number of a named series."""
+    """A computed answer (and the hits it may cite) when the question asks for a number of a named series.
+    ``vector`` is the question's embedding when the caller has it (chat embeds each question once)."""
     ask = read_ask(question, runtime.settings.fiscal_year_start_month)
     if not ask.wants_numbers:
         return None
     catalog = list_series(runtime, scope)
     if not catalog:
         return None
-    vector = runtime.embedder.embed_query(question)
+    vector = list(vector) if vector is not None else runtime.embedder.embed_query(question)
     ranked = [r for r in resolve_all(ask, catalog, vector, runtime.embedder, _top_sources(hits, 8))[:3]
               if _confident(r, hits, question)]
     if not ranked:

@@ -1,0 +1,61 @@
+"""Concurrent question embeddings share forward passes, give the vectors a lone call gives, and fail loudly."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from assistant.embeddings.batching import QueryBatcher
+from assistant.embeddings.minilm import SentenceTransformerEmbedder
+
+QUESTIONS = [f"which objective does initiative {i} serve and who owns it?" for i in range(16)]
+
+
+def test_questions_queued_during_a_pass_share_the_next_pass() -> None:
+    batches: list[int] = []
+    first_pass_started = threading.Event()
+
+    def encode(texts: Sequence[str]) -> list[list[float]]:
+        batches.append(len(texts))
+        first_pass_started.set()
+        time.sleep(0.3)  # a slow model: everything that arrives meanwhile queues up
+        return [[float(len(t)), 1.0] for t in texts]
+
+    batcher = QueryBatcher(encode)
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        first = pool.submit(batcher.embed, "a")
+        assert first_pass_started.wait(5)
+        rest = [pool.submit(batcher.embed, "b" * (i + 2)) for i in range(8)]
+        assert first.result() == [1.0, 1.0]
+        assert [f.result() for f in rest] == [[float(i + 2), 1.0] for i in range(8)]  # each caller gets its own
+    assert batches[0] == 1  # the first question did not wait for company
+    assert sum(batches) == 9 and len(batches) <= 3  # the other eight shared passes
+
+
+def test_a_model_error_reaches_every_caller_of_the_pass_and_the_next_call_works() -> None:
+    calls = 0
+
+    def encode(texts: Sequence[str]) -> list[list[float]]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("model crashed")
+        return [[1.0] for _ in texts]
+
+    batcher = QueryBatcher(encode)
+    with pytest.raises(RuntimeError, match="model crashed"):
+        batcher.embed("first")
+    assert batcher.embed("second") == [1.0]
+
+
+def test_concurrent_queries_get_the_vectors_of_lone_calls(embedder: SentenceTransformerEmbedder) -> None:
+    alone = np.asarray(embedder.embed_documents(QUESTIONS))
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        together = np.asarray(list(pool.map(embedder.embed_query, QUESTIONS)))
+    assert together.shape == alone.shape
+    assert np.allclose(together, alone, atol=1e-5)
