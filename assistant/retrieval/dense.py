@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.schemas import Chunk, SearchFilters
@@ -42,6 +43,11 @@ log = logging.getLogger("prodops.retrieval")
 FALLBACK_NOTE = "filtered dense query through Chroma"  # logged at DEBUG on each fallback, with the reason
 OVERFETCH: tuple[int, int] = (4, 32)  # first window, widest window (times n); a 1-in-12 filter needs ~12x
 NARROW_LIMIT = 5000  # passing ids handed to Chroma's search by id (~15 ms for 4,000 at 50k chunks)
+
+
+@dataclass(frozen=True)
+class _Screened:
+    picked: list[tuple[str, float]]  # (id, similarity) passing by the lexical index, best first
 
 
 class FilteredDense:
@@ -69,6 +75,23 @@ class FilteredDense:
         where = chroma_where(filters, scope)
         if n <= 0 or where is None:
             return self.store.query(self.vector, n, where=where, vectors=self.vectors)
+        found = self._search(n, filters, scope, where)
+        return found if isinstance(found, list) else self._verified(found.picked, n, where)
+
+    def screened(self, n: int, filters: SearchFilters, scope: list[str] | None) -> list[tuple[str, float]] | None:
+        """The best ``n`` ids by the lexical index's verdicts, unread: a caller that reads the chunks it keeps
+        anyway (and re-checks them on Chroma's fields, as :class:`HybridRetriever` does) saves a read. None when
+        there is no filter (:meth:`top` is one query then) or the window cannot answer (narrow or stale index)."""
+        where = chroma_where(filters, scope)
+        if n <= 0 or where is None:
+            return None
+        found = self._search(n, filters, scope, where)
+        return None if isinstance(found, list) else found.picked
+
+    def _search(
+        self, n: int, filters: SearchFilters, scope: list[str] | None, where: dict[str, Any]
+    ) -> _Screened | list[tuple[Chunk, float]]:
+        """The window's passing ids, or, when the window cannot answer, the chunks another path found."""
         verdicts: dict[str, bool] = {}
         widest = n * self.overfetch[-1]
         # Scope alone passes most chunks (most are readable by everyone); a kind, team or other filter usually
@@ -87,7 +110,7 @@ class FilteredDense:
                 if verdicts[chunk_id]:
                     picked.append((chunk_id, similarity))
             if len(picked) == n or complete:
-                return self._verified(picked, n, where)
+                return _Screened(picked)
             if size >= widest:
                 return self._narrow(n, filters, scope, where)
             # Widen to what the pass rate seen so far needs, with half again for luck (one more query, usually).

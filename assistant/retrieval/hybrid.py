@@ -79,19 +79,26 @@ class HybridRetriever:
     def _readable(
         self, fused: list[tuple[str, float]], by_id: dict[str, Chunk], where: dict[str, Any] | None,
         scope: list[str] | None, wanted: int, vectors: dict[str, list[float]],
-    ) -> list[tuple[str, float]]:
-        """The best ``wanted`` fused ids that still exist and pass the filters and scope on Chroma's own fields
-        (defence in depth: the queries applied them already, but boosted ids were screened on the lexical index, a
-        derived cache), reading from Chroma, with their vectors, only the chunks that can make that cut."""
+    ) -> tuple[list[tuple[str, float]], bool]:
+        """The best ``wanted`` fused ids that still exist and pass the filters and scope on Chroma's own fields,
+        reading from Chroma, with their vectors, only the chunks that can make that cut; and whether any failed
+        that re-check (every candidate was screened on the lexical index, a derived cache: a failure means it
+        disagrees with Chroma, and the caller takes the exact path)."""
         kept: list[tuple[str, float]] = []
+        disagreed = False
         rest = fused
         while rest and len(kept) < wanted:
             batch, rest = rest[: wanted - len(kept)], rest[wanted - len(kept) :]
             by_id.update((c.id, c) for c in self.runtime.store.get_chunks([i for i, _ in batch if i not in by_id],
                                                                           vectors))
-            kept += [(i, s) for i, s in batch if i in by_id and chunk_readable(by_id[i], scope)
-                     and where_matches(where, by_id[i].meta.to_chroma())]
-        return kept
+            for chunk_id, score in batch:
+                if chunk_id not in by_id:  # deleted since the index listed it
+                    continue
+                if chunk_readable(by_id[chunk_id], scope) and where_matches(where, by_id[chunk_id].meta.to_chroma()):
+                    kept.append((chunk_id, score))
+                else:
+                    disagreed = True
+        return kept, disagreed
 
     def _boosts(self, query: str, filters: SearchFilters) -> list[SearchFilters]:
         """The question's intent boosts, each narrowed by the caller's filters (see :mod:`.intents`)."""
@@ -114,18 +121,42 @@ class HybridRetriever:
         ``vector`` is the query's embedding when the caller computed it already (many queries in one batch).
         One dense query and one lexical query per search: each intent boost is a ranking read from those same two
         lists (the candidates passing the boost's filters, screened together in one SQLite statement), fused
-        with its weight; MMR reuses the vectors read with the chunks."""
+        with its weight; the chunks that make the cut are read once, with their vectors (MMR reuses them)."""
         filters = filters or SearchFilters()
         vector = list(vector) if vector is not None else self.runtime.embedder.embed_query(query)
+        found = self._search(query, k, filters, scope, vector, exact=False)
+        if found is None:  # the lexical index disagreed with Chroma on a candidate: dense chunks read and checked
+            found = self._search(query, k, filters, scope, vector, exact=True)
+        assert found is not None
+        hits, vectors = found
+        if not diversify or len(hits) <= k:
+            return hits[:k]
+        missing = [h.chunk.id for h in hits if h.chunk.id not in vectors]
+        if missing:  # read with the chunks as a rule; only a fallback path can leave some out
+            vectors.update(self.runtime.store.vectors_by_id(missing))
+        hits = [h for h in hits if h.chunk.id in vectors]  # replaced since by a concurrent ingest: skipped
+        if len(hits) <= k:
+            return hits
+        matrix = np.asarray([vectors[h.chunk.id] for h in hits], dtype=float)
+        order = mmr(np.asarray(vector), matrix, [h.score for h in hits], k)
+        return [hits[i] for i in order]
+
+    def _search(self, query: str, k: int, filters: SearchFilters, scope: list[str] | None, vector: list[float],
+                exact: bool) -> tuple[list[Hit], dict[str, list[float]]] | None:
+        """Fused candidates (up to 3k) and the vectors read with them, or None when a screened candidate failed
+        the re-check on Chroma's fields and the search was not ``exact`` (dense chunks read and checked by
+        :meth:`FilteredDense.top`)."""
         pool = max(self.candidates, k * 3)
         boosts = self._boosts(query, filters)
         depth = pool * BOOST_DEPTH if boosts else pool
         candidates = FilteredDense(self.runtime.store, self.runtime.lexical, vector, self.overfetch)
-        dense = candidates.top(pool, filters, scope)
+        screened = None if exact else candidates.screened(pool, filters, scope)
+        dense = candidates.top(pool, filters, scope) if screened is None else []
+        dense_pairs = screened if screened is not None else [(c.id, s) for c, s in dense]
         lexical_ids = [i for i, _ in self.runtime.lexical.search(query, depth, filters, scope)]
-        dense_ids = [c.id for c, _ in dense]
+        dense_ids = [i for i, _ in dense_pairs]
         rankings, weights = [dense_ids, lexical_ids[:pool]], [1.0, self.lexical_weight]
-        similarity = {c.id: s for c, s in dense}
+        similarity = dict(dense_pairs)
         if boosts:
             window = candidates.window(depth)
             similarity = dict(window) | similarity
@@ -137,9 +168,10 @@ class HybridRetriever:
                 rankings.append([i for i, _ in fuse(ranked)])
                 weights.append(self.intent_weight)
         by_id = {c.id: c for c, _ in dense}
-        vectors = candidates.vectors
-        fused = self._readable(fuse(rankings, weights), by_id, chroma_where(filters, scope), scope, max(k * 3, k),
-                               vectors)
+        fused, disagreed = self._readable(fuse(rankings, weights), by_id, chroma_where(filters, scope), scope,
+                                          max(k * 3, k), candidates.vectors)
+        if disagreed and not exact:
+            return None
         dense_rank = {i: r for r, i in enumerate(dense_ids, start=1)}
         lexical_rank = {i: r for r, i in enumerate(lexical_ids[:pool], start=1)}
         hits = [
@@ -152,14 +184,4 @@ class HybridRetriever:
             )
             for i, s in fused
         ]
-        if not diversify or len(hits) <= k:
-            return hits[:k]
-        missing = [h.chunk.id for h in hits if h.chunk.id not in vectors]
-        if missing:  # read with the chunks as a rule; only a fallback path can leave some out
-            vectors.update(self.runtime.store.vectors_by_id(missing))
-        hits = [h for h in hits if h.chunk.id in vectors]  # replaced since by a concurrent ingest: skipped
-        if len(hits) <= k:
-            return hits
-        matrix = np.asarray([vectors[h.chunk.id] for h in hits], dtype=float)
-        order = mmr(np.asarray(vector), matrix, [h.score for h in hits], k)
-        return [hits[i] for i in order]
+        return hits, candidates.vectors
