@@ -6,7 +6,8 @@ work"), while shared specific words (roadmap, OKRs, experiments) are what a rese
 keeps memory linear in the number of turns (average-linkage clustering needs n² distances), and is
 deterministic with a fixed seed. A cluster holding more than ``max_share`` of all turns is split again until
 none does, so a vague "everything" cluster cannot dominate; clusters whose turns are not close to each other
-(low mean similarity to their centre) are reported as "other", not as themes.
+(low mean similarity to their centre) are reported as "other", not as themes. A cluster that holds a small,
+specific subject beside unrelated turns is split on the subject's own word (:func:`split_by_keyword`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from assistant.themes.labels import vectorizer
+from assistant.text import content_terms, stem
+from assistant.themes.labels import top_words, vectorizer
+from assistant.themes.ranking import Background, cohesion_beyond_chance
 
 MAX_SHARE = 0.12  # of all turns in one theme
 MIN_COHESION = 0.30  # mean cosine of a theme's turns to its centre: below it, the group says nothing in common
@@ -31,6 +34,9 @@ MERGE_AT = 0.8  # centroid cosine (in the joint space) from which two groups are
 WORD_WEIGHT = 2.0  # weight of the words' reduction beside the sentence vector
 _WORD_DIMS = 100
 CLUSTERS_PER_ROOT = 1.2  # k-means k = this x sqrt(turns), before splitting and merging
+OWNED_SHARE = 0.5  # of all turns saying a cluster's top word, held by it, for the cluster to split on that word
+MIN_PART = 4  # turns in each part of such a split
+MIXED_AT = 0.4  # a cluster agreeing less than this times its keyword turns is two subjects (calibrated: see _mixed)
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
@@ -108,7 +114,42 @@ def cluster_turns(vectors: np.ndarray, max_share: float = MAX_SHARE, texts: Sequ
     merged = _merge_similar([sorted(int(i) for i in g) for g in done], unit, cap)
     if len(groups) == n:
         merged = _adopt_single_interview_groups(merged, unit, cap, groups)
+        merged = split_by_keyword(merged, np.asarray(vectors, dtype=np.float32), texts, groups)
     return sorted(merged, key=lambda g: g[0])
+
+
+def _mixed(vectors: np.ndarray, inside: list[int], cluster: list[int], background: Background) -> bool:
+    """Whether the rest of a cluster dilutes the turns saying its word: the whole agrees (beyond chance) less
+    than MIXED_AT times as much as those turns alone. One subject with varied wording (SSO turns that say "Okta"
+    or "Entra") stays above it; a subject filed with unrelated turns falls well below."""
+    return cohesion_beyond_chance(vectors[cluster], background) < MIXED_AT * cohesion_beyond_chance(vectors[inside],
+                                                                                                    background)
+
+
+def split_by_keyword(clusters: list[list[int]], vectors: np.ndarray, texts: Sequence[str],
+                     interviews: Sequence[str]) -> list[list[int]]:
+    """k-means often files a small, specific subject together with unrelated turns (nine turns on AI beside
+    nine on coaching): too mixed to rank, though the subject is plain in the words. A cluster is split into the
+    turns saying its most distinctive word and the rest when that word is mostly said there (at least
+    OWNED_SHARE of all turns saying it), the turns saying it come from at least two interviews, both parts
+    have MIN_PART turns, and the rest dilutes them (:func:`_mixed`)."""
+    if len(clusters) < 2:
+        return clusters
+    said = [set(content_terms(t)) for t in texts]
+    background = Background.of(texts, vectors)
+    out: list[list[int]] = []
+    for cluster, words in zip(clusters, top_words(texts, clusters), strict=True):
+        word = stem(words[0]) if words else ""
+        inside = [i for i in cluster if word in said[i]]
+        rest = [i for i in cluster if word not in said[i]]
+        owned = len(inside) / max(1, sum(word in s for s in said))
+        if (word and min(len(inside), len(rest)) >= MIN_PART and owned >= OWNED_SHARE
+                and len({interviews[i] for i in inside}) >= 2
+                and _mixed(vectors, inside, cluster, background)):
+            out += [inside, rest]
+        else:
+            out.append(cluster)
+    return out
 
 
 def _adopt_single_interview_groups(groups: list[list[int]], unit: np.ndarray, cap: int,
