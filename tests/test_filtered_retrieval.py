@@ -216,10 +216,12 @@ def test_intent_boosts_cost_no_extra_query_and_still_steer(world: Runtime) -> No
 
             setattr(store, name, spy)
     question = "What do Globex customers say about pricing objections?"
-    boosted = HybridRetriever(world, candidates=12).search(question, k=4, scope=SCOPE, vector=QUERY)
-    assert calls.count("search") == 1
-    assert calls.count("query") + calls.count("nearest_ids") <= 2
-    assert all(chunk_readable(h.chunk, SCOPE) for h in boosted)
+    for scope in (None, SCOPE):
+        calls.clear()
+        boosted = HybridRetriever(world, candidates=12).search(question, k=4, scope=scope, vector=QUERY)
+        assert calls.count("search") == 1
+        assert calls.count("query") + calls.count("nearest_ids") == 1
+        assert all(chunk_readable(h.chunk, scope) for h in boosted)
 
     def customer_turns(hits: list[Any]) -> int:
         return sum(bool(h.chunk.meta.speaker_is_participant) and h.chunk.meta.segment == "conversation" for h in hits)

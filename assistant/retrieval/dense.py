@@ -60,8 +60,10 @@ class FilteredDense:
         lexical: LexicalIndex,
         vector: Sequence[float],
         overfetch: tuple[int, int] = OVERFETCH,
+        min_window: int = 0,
     ) -> None:
         self.store = store
+        self.min_window = min_window  # the window a caller will read anyway: the first fetch takes at least it
         self.lexical = lexical
         self.vector = list(vector)
         self.overfetch = overfetch
@@ -81,10 +83,12 @@ class FilteredDense:
     def screened(self, n: int, filters: SearchFilters, scope: list[str] | None) -> list[tuple[str, float]] | None:
         """The best ``n`` ids by the lexical index's verdicts, unread: a caller that reads the chunks it keeps
         anyway (and re-checks them on Chroma's fields, as :class:`HybridRetriever` does) saves a read. None when
-        there is no filter (:meth:`top` is one query then) or the window cannot answer (narrow or stale index)."""
+        the window cannot answer (narrow filter or stale index). With no filter the window's first ``n`` are it."""
         where = chroma_where(filters, scope)
-        if n <= 0 or where is None:
+        if n <= 0:
             return None
+        if where is None:
+            return self.window(n)
         found = self._search(n, filters, scope, where)
         return None if isinstance(found, list) else found.picked
 
@@ -137,9 +141,11 @@ class FilteredDense:
         return self._window(size)[0]
 
     def _window(self, size: int) -> tuple[list[tuple[str, float]], bool]:
-        """The nearest ``size`` ids, and whether they are every chunk in the store; fetched once per width."""
+        """The nearest ``size`` ids, and whether they are every chunk in the store; fetched once per width (at
+        least ``min_window`` wide, so a caller's later, wider read costs no second query)."""
         if size > self._asked:
-            self._ranked, self._asked = self.store.nearest_ids(self.vector, size), size
+            wide = max(size, self.min_window)
+            self._ranked, self._asked = self.store.nearest_ids(self.vector, wide), wide
         return self._ranked[:size], len(self._ranked) < self._asked and size >= len(self._ranked)
 
     def _verified(self, picked: list[tuple[str, float]], n: int, where: dict[str, Any]) -> list[tuple[Chunk, float]]:

@@ -149,7 +149,7 @@ class HybridRetriever:
         pool = max(self.candidates, k * 3)
         boosts = self._boosts(query, filters)
         depth = pool * BOOST_DEPTH if boosts else pool
-        candidates = FilteredDense(self.runtime.store, self.runtime.lexical, vector, self.overfetch)
+        candidates = FilteredDense(self.runtime.store, self.runtime.lexical, vector, self.overfetch, min_window=depth)
         screened = None if exact else candidates.screened(pool, filters, scope)
         dense = candidates.top(pool, filters, scope) if screened is None else []
         dense_pairs = screened if screened is not None else [(c.id, s) for c, s in dense]
