@@ -1,20 +1,27 @@
 """Load: 16 concurrent clients against /v1/chat and /v1/search on loopback, for a bounded time.
 
 The sample workspace is ingested into a temp dir, the API (with team API keys, as deployed) is served by uvicorn
-in a thread, and each client thread alternates chat and search with questions from the sample golden set
-(``evals/datasets/sample.yaml``), using the team key a question names or else a rotating one. A single-client
-run of the same mix is measured first in the same process, as the baseline. Prints requests, throughput, p50/p95
-per endpoint, errors (goal 0) and the p95 ratio of the loaded run to the baseline. Stops by itself.
+in a thread, and each client alternates chat and search with questions from the sample golden set
+(``evals/datasets/sample.yaml``), using the team key a question names or else a rotating one. The clients run in
+their own process (``load_clients.py``: keep-alive connections on one asyncio loop), as deployed clients run
+elsewhere; ``--clients-in-process`` runs them as threads with httpx in the server's process instead, the harness
+of earlier runs, which competes with the server for its interpreter lock. A single-client run of the same mix is
+measured first, as the baseline. Prints requests, throughput, p50/p95 per endpoint, errors (goal 0), the p95
+ratio of the loaded run to the baseline and the served rate as a share of the embedding limit. Stops by itself.
 
     python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--threads N] [--no-batching]
+                              [--clients-in-process]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -47,6 +54,8 @@ class Results:
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENDPOINTS, 0))
     samples: list[str] = field(default_factory=list)  # the first few error descriptions
     seconds: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds the clients used (0 when they ran in the server's process)
+    server_cpu: float = 0.0  # CPU seconds the serving process used during the run
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, endpoint: str, ms: float, error: str | None) -> None:
@@ -87,6 +96,22 @@ def client(port: int, index: int, deadline: float, questions: list[tuple[str, st
                 error = f"{type(exc).__name__}: {exc}"
             out.record(endpoint, (time.perf_counter() - start) * 1000, error)
             i += 1
+
+
+def run_elsewhere(port: int, clients: int, seconds: float, questions: list[tuple[str, str | None]]) -> Results:
+    """The clients in their own process (``load_clients.py``), with the same requests and keys as :func:`run`."""
+    teams = itertools.cycle(TEAMS)
+    requests = [{"path": endpoint, "body": request(endpoint, question), "key": KEYS[team or next(teams)]}
+                for question, team in questions for endpoint in ENDPOINTS]  # each question on both endpoints
+    plan = {"port": port, "clients": clients, "seconds": seconds, "requests": requests}
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("load_clients.py"))], input=json.dumps(plan),
+                          capture_output=True, text=True, check=True, timeout=seconds + 120)
+    data = json.loads(done.stdout)
+    out = Results(seconds=data["seconds"], samples=data["samples"], client_cpu=data["cpu_seconds"])
+    for endpoint in ENDPOINTS:
+        out.latencies[endpoint] = data["latencies"].get(endpoint, [])
+        out.errors[endpoint] = data["errors"].get(endpoint, 0)
+    return out
 
 
 def run(port: int, clients: int, seconds: float, questions: list[tuple[str, str | None]]) -> Results:
@@ -146,7 +171,11 @@ def main() -> None:
                         help="inference threads per request, as PRODOPS_SERVE_THREADS (0: one per core)")
     parser.add_argument("--no-batching", action="store_true",
                         help="embed each question alone: the baseline for concurrent questions sharing passes")
+    parser.add_argument("--clients-in-process", action="store_true",
+                        help="clients as threads in the server's process (the earlier harness), not in their own")
     args = parser.parse_args()
+    drive = run if args.clients_in_process else run_elsewhere
+    print(f"clients: {'threads in the server process' if args.clients_in_process else 'their own process'}")
     print(f"inference threads per request: {set_inference_threads(args.threads)}")
     questions = golden_questions()
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
@@ -163,9 +192,11 @@ def main() -> None:
         try:
             with serve_in_thread(create_app(runtime=runtime)) as url:
                 port = int(url.rsplit(":", 1)[1])
-                run(port, 1, 1.5, questions)  # warm-up: first-request costs (caches, lazy indexes) out of the numbers
-                baseline = run(port, 1, args.baseline_seconds, questions)
-                loaded = run(port, args.clients, args.seconds, questions)
+                drive(port, 1, 1.5, questions)  # warm-up: first-request costs (caches, lazy indexes) out of the numbers
+                baseline = drive(port, 1, args.baseline_seconds, questions)
+                cpu = time.process_time()
+                loaded = drive(port, args.clients, args.seconds, questions)
+                loaded.server_cpu = time.process_time() - cpu
         finally:
             runtime.close()
     report("baseline, 1 client", baseline)
@@ -174,6 +205,12 @@ def main() -> None:
     served = sum(len(v) for v in loaded.latencies.values()) / loaded.seconds
     print(f"embedding limit: {os.cpu_count()} cores / {embed_ms:.1f} ms per query embedding = {limit:.0f} req/s; "
           f"served {served:.1f} req/s = {served / limit:.2f} of the limit (goal >= 0.7)")
+    total = sum(len(v) for v in loaded.latencies.values())
+    per_request = loaded.server_cpu * 1000 / max(total, 1)
+    ceiling = (os.cpu_count() or 1) * 1000 / (per_request + loaded.client_cpu * 1000 / max(total, 1))
+    print(f"CPU per request under load: server {per_request:.1f} ms (a lone query embedding: {embed_ms:.1f} ms), "
+          f"clients {loaded.client_cpu * 1000 / max(total, 1):.1f} ms; the cores allow {ceiling:.0f} req/s at that "
+          f"cost, served {served / ceiling:.2f} of it")
     queries = embedder.queries
     print(f"question embeddings: {'one per pass' if args.no_batching else 'micro-batched'}; "
           f"{queries.texts} batched in {queries.passes} passes (mean {queries.texts / max(queries.passes, 1):.1f})")
