@@ -17,6 +17,7 @@ to ignore an old document version, does not match.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _AI = (
     r"(?:ai|a\.i\.|ai assistant|assistant|chat ?bot|llm|large language model|language model|gpt|chatgpt|claude|"
@@ -86,11 +87,13 @@ _PATTERNS = [
 _INJECTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.I | re.M)
 
 
+@lru_cache(maxsize=16384)
 def looks_like_injection(text: str) -> bool:
     """True for sentences written to steer a language model rather than to inform a reader.
 
     Every workflow that turns document sentences into output (chat answers, strategy drafts, theme quotes,
-    check-in statements, contact-check passages) skips a sentence for which this is true.
+    check-in statements, contact-check passages) skips a sentence for which this is true. Remembered per text:
+    the same retrieved sentences are checked for every question they could answer.
     """
     return bool(_INJECTION.search(text))
 

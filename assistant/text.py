@@ -53,7 +53,14 @@ def words(text: str) -> list[str]:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed words that carry meaning (no stopwords), in order, with repeats."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
+    return list(_content_terms(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_terms(text: str) -> tuple[str, ...]:
+    """Remembered per text: answering a question compares the same retrieved sentences with it and with each
+    other many times over (and the same passages answer many questions)."""
+    return tuple(stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit())
 
 
 def numbers(text: str) -> set[str]:

@@ -100,6 +100,9 @@ def query_paths(runtime: Runtime, embedder: Embedder, vectors: dict[str, list[fl
     """Every timed path, prodops' and raw, by name. Chroma's ``where`` query is the slow one (it filters the
     whole collection): its two paths run every ``where_every``-th round only."""
     retriever = HybridRetriever(runtime, candidates=CANDIDATES)
+    # The same few queries run round after round: with chunks remembered between searches, every round after the
+    # first would read nothing from Chroma. Measured here is a question on passages no one asked about yet.
+    runtime.store.chunk_cache.size = 0
     collection = raw_collection(runtime)
     fts = RawFts(runtime.settings.lexical_path)
     where = chroma_where(FILTERS, SCOPE)

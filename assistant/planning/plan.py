@@ -12,7 +12,8 @@ nothing is listed in :attr:`Plan.unread` so reports can say so instead of showin
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -223,7 +224,7 @@ def parse_plan(chunks: Iterable[Chunk], fallback: Fallback | None = None) -> Pla
         by_source[chunk.meta.source].append(chunk)
     texts = [SourceText.from_chunks(found) for found in by_source.values()]
     prefixes = unique_prefixes([t.source for t in texts])
-    parsed: dict[str, ParsedSource] = {t.source: parse_source(t, prefixes[t.source]) for t in texts}
+    parsed: dict[str, ParsedSource] = {t.source: _parsed(t, prefixes[t.source]) for t in texts}
     for text in texts:  # a plan-like document the layout reader found nothing in: the fallback reader, if any
         found = parsed[text.source]
         if fallback is not None and found.looks_like_plan and not found.objectives and not found.initiatives:
@@ -253,6 +254,31 @@ def parse_plan(chunks: Iterable[Chunk], fallback: Fallback | None = None) -> Pla
               and not parsed[t.source].initiatives]
     return Plan(objectives=sorted(objectives.values(), key=lambda o: ordered[(o.source, o.id)]),
                 initiatives=items, sources=sorted(by_source), unread=unread)
+
+
+_PARSED: OrderedDict[tuple[object, ...], ParsedSource] = OrderedDict()  # see _parsed
+_PARSED_SIZE = 256
+_PARSED_LOCK = threading.Lock()
+
+
+def _parsed(text: SourceText, prefix: str) -> ParsedSource:
+    """:func:`parse_source`, remembered per exact text: chat reads the plan of the documents a question retrieved,
+    and the same few strategy pages answer most plan questions, so each is parsed once per process (34 ms for
+    a handbook page) rather than once per question. The key is everything the parse reads, so an edited page
+    (new text, another date or title, a prefix changed by a new namesake) is parsed afresh. Results are shared:
+    :func:`parse_plan` copies records before changing them."""
+    key = (text.source, prefix, text.team, text.doc_type, text.kind, text.title, text.date, tuple(text.lines))
+    with _PARSED_LOCK:
+        found = _PARSED.get(key)
+        if found is not None:
+            _PARSED.move_to_end(key)
+            return found
+    found = parse_source(text, prefix)
+    with _PARSED_LOCK:
+        _PARSED[key] = found
+        while len(_PARSED) > _PARSED_SIZE:
+            _PARSED.popitem(last=False)
+    return found
 
 
 def unique_prefixes(sources: list[str]) -> dict[str, str]:

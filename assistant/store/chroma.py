@@ -27,6 +27,7 @@ from assistant.store.chroma_client import (
     stale_index,
     unavailable,
 )
+from assistant.store.chunk_cache import ChunkCache
 from assistant.store.gate import StoreGate
 from assistant.store.hnsw import hnsw_configuration, raise_ef_search
 
@@ -53,6 +54,7 @@ class ChunkStore:
         self._cols: tuple[int, Any, Any] | None = None
         self._cols_lock = threading.Lock()
         self._counted: tuple[str, int] = ("", 0)  # (generation, chunks) of the last count; see count()
+        self.chunk_cache = ChunkCache()  # chunks read by id, per generation (embedded only); see get_chunks()
         self._batch = self._run(lambda _c, _m, client: max(1, min(int(client.get_max_batch_size()), 4000)))
 
     def close(self) -> None:
@@ -127,6 +129,7 @@ class ChunkStore:
     def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
         """Insert or replace chunks with their precomputed vectors."""
         self._counted = ("", 0)  # a write outside writing() (tests, tools) moves no generation
+        self.chunk_cache.clear()
         for start in range(0, len(chunks), self._batch):
             part = chunks[start : start + self._batch]
             vectors = [list(v) for v in embeddings[start : start + self._batch]]
@@ -146,6 +149,7 @@ class ChunkStore:
             old = self._run(lambda c, _m, _cl, part=part: c.get(  # type: ignore[misc]
                 ids=[x.id for x in part], include=["metadatas"]))
             before = dict(zip(old["ids"], old["metadatas"] or [], strict=False))
+            self.chunk_cache.clear()
             metas = [{**dict.fromkeys(before.get(x.id) or {}), **x.meta.to_chroma(), "context": x.context}
                      for x in part]
             self._run(lambda c, _m, _cl, part=part, metas=metas: c.update(  # type: ignore[misc]
@@ -167,20 +171,34 @@ class ChunkStore:
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
         self._counted = ("", 0)
+        self.chunk_cache.clear()
         for start in range(0, len(ids), self._batch):
             part = list(ids[start : start + self._batch])
             self._run(lambda c, _m, _cl, part=part: c.delete(ids=part))  # type: ignore[misc]
 
     def get_chunks(self, ids: Sequence[str], vectors: dict[str, list[float]] | None = None) -> list[Chunk]:
         """Chunks by id, in the order asked; unknown ids are skipped. With ``vectors``, their stored vectors are
-        added to it from the same read (a search needs both, and a second read costs as much as the first)."""
+        added to it from the same read (a search needs both, and a second read costs as much as the first).
+        With embedded Chroma, chunks read since the last write are answered from :attr:`chunk_cache`."""
         if not ids:
             return []
-        include = ["documents", "metadatas", *(["embeddings"] if vectors is not None else [])]
-        got = self._run(lambda c, _m, _cl: c.get(ids=list(ids), include=include))
-        by_id = {i: _to_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        generation = self._gate.generation() if self._embedded is not None else ""  # read before the store
+        known = self.chunk_cache.lookup(ids, generation, vectors is not None) if generation else {}
+        by_id = {i: chunk for i, (chunk, _) in known.items()}
         if vectors is not None:
-            vectors.update((i, list(v)) for i, v in zip(got["ids"], got["embeddings"], strict=True))
+            vectors.update((i, v) for i, (_, v) in known.items() if v is not None)
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            include = ["documents", "metadatas", *(["embeddings"] if vectors is not None else [])]
+            got = self._run(lambda c, _m, _cl: c.get(ids=missing, include=include))
+            fresh = [_to_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+            read = None
+            if vectors is not None:
+                read = {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+                vectors.update(read)
+            by_id.update((c.id, c) for c in fresh)
+            if generation:
+                self.chunk_cache.store(fresh, read, generation)
         return [by_id[i] for i in ids if i in by_id]
 
     def vectors(self, ids: Sequence[str]) -> list[list[float]]:

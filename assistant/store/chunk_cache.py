@@ -1,0 +1,73 @@
+"""Chunks read by id, remembered for one store generation.
+
+Every search reads the chunks that make its fused cut (text, metadata and vector) from Chroma: ~3 ms a read
+whatever the store's size, the largest cost of a search after the query embedding, and the same popular
+passages are read for question after question. Within one store generation (no process has written since)
+a chunk's stored fields cannot change, so a read can be answered from memory; the first read in a new
+generation empties the cache. Only the embedded store has a generation every writer moves (see
+:mod:`assistant.store.gate`); a Chroma server can be written from other machines, so it is never cached.
+Vectors are kept as float32 arrays (1.5 KB a chunk instead of 12 KB of Python floats).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.schemas import Chunk
+
+DEFAULT_SIZE = 4096  # chunks; ~5 KB each with text, metadata and vector: ~20 MB when full
+
+
+class ChunkCache:
+    """A bounded, thread-safe map of chunk id -> (chunk, vector or None), valid for one generation."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self.size = size
+        self._generation = ""
+        self._entries: OrderedDict[str, tuple[Chunk, np.ndarray | None]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._generation = ""
+            self._entries.clear()
+
+    def lookup(self, ids: Sequence[str], generation: str, with_vectors: bool
+               ) -> dict[str, tuple[Chunk, list[float] | None]]:
+        """What is known of ``ids`` in ``generation`` (with a vector, when ``with_vectors``); "" (no write
+        recorded yet) is no generation: nothing is known."""
+        found: dict[str, tuple[Chunk, list[float] | None]] = {}
+        with self._lock:
+            if not generation or generation != self._generation or not self.size:
+                self._generation, self._entries = generation, OrderedDict()
+                self.misses += len(ids)
+                return found
+            for chunk_id in ids:
+                entry = self._entries.get(chunk_id)
+                if entry is None or (with_vectors and entry[1] is None):
+                    continue
+                self._entries.move_to_end(chunk_id)
+                found[chunk_id] = (entry[0], entry[1].tolist() if with_vectors and entry[1] is not None else None)
+            self.hits += len(found)
+            self.misses += len(ids) - len(found)
+        return found
+
+    def store(self, chunks: Sequence[Chunk], vectors: dict[str, list[float]] | None, generation: str) -> None:
+        """Remember ``chunks`` (and their vectors) as read in ``generation``; ignored if another generation has
+        been seen since (the read may predate a write)."""
+        with self._lock:
+            if not generation or generation != self._generation or not self.size:
+                return
+            for chunk in chunks:
+                vector = vectors.get(chunk.id) if vectors is not None else None
+                old = self._entries.get(chunk.id)
+                kept = np.asarray(vector, dtype=np.float32) if vector is not None else (old[1] if old else None)
+                self._entries[chunk.id] = (chunk, kept)
+                self._entries.move_to_end(chunk.id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
