@@ -1,13 +1,25 @@
 """Theme label and quote rules on sentences written for the test: labels are phrases people said, never stop
-words or contraction fragments; a model's label must be found in the quotes; "against" needs opposition."""
+words or contraction fragments; a model's label must be found in the quotes; "against" needs opposition. The
+keywords' term counts are the vectorizer's own, counted in under twice the memory of the turns' vectors."""
 
 from __future__ import annotations
+
+import tracemalloc
 
 import numpy as np
 import pytest
 
-from assistant.themes.labels import candidates, is_fragment, model_label_ok, pick_label, spell_out
+from assistant.themes.labels import (
+    candidates,
+    is_fragment,
+    model_label_ok,
+    pick_label,
+    spell_out,
+    top_words,
+    vectorizer,
+)
 from assistant.themes.quotes import opposes
+from assistant.themes.terms import count_terms
 
 TURNS = [
     "Honestly the roadmap isn't a plan, it's a prototype we don't commit to.",
@@ -53,6 +65,42 @@ def test_a_model_label_must_be_found_in_the_quotes() -> None:
     assert model_label_ok("Roadmaps are not promises", TURNS)
     assert not model_label_ok("Customers demand fixed delivery dates", TURNS)
     assert not model_label_ok("isn", TURNS)
+
+
+SAID = [*TURNS,
+        "Priya said Acme's rollout wasn't ready, so we'll revisit the roadmap in March.",
+        "They've asked for SSO twice; it's what Priya's team can't ship yet, and Acme won't wait.",
+        "I'm sure the SSO rollout isn't the roadmap's problem. SSO, SSO, SSO!"]
+
+
+@pytest.mark.parametrize("min_df", [1, 2])
+def test_bounded_counts_are_the_vectorizers_counts(min_df: int) -> None:
+    names = ["Priya Raman", "Acme"]
+    fitted = vectorizer((1, 1), names, min_df=min_df)
+    expected = fitted.fit_transform(SAID).toarray()
+    found = count_terms(SAID, vectorizer((1, 1), names).build_analyzer(), min_df=min_df)
+    assert found.words == list(fitted.get_feature_names_out())
+    assert np.array_equal(found.counts.toarray(), expected)
+    assert found.counts.indices.dtype == np.int32 and found.counts.has_sorted_indices
+    assert "sso" in found.words and not {"priya", "acme", "isn", "wasn", "ll", "ve"} & set(found.words)
+    assert count_terms(["the and of", "is not"], vectorizer((1, 1)).build_analyzer()).counts.shape == (2, 0)
+
+
+def test_keywords_peak_under_twice_the_vectors() -> None:
+    rng = np.random.default_rng(0)
+    turns, vocabulary = 4000, 30000
+    weights = 1.0 / np.arange(1, vocabulary + 1)
+    texts = [" ".join(f"w{int(i)}" for i in rng.choice(vocabulary, size=int(n), p=weights / weights.sum()))
+             for n in rng.integers(40, 200, size=turns)]
+    clusters = [list(range(k, turns, 60)) for k in range(60)]
+    tracemalloc.start()
+    try:
+        words = top_words(texts, clusters)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert all(len(w) == 10 for w in words)
+    assert peak <= 2 * turns * 384 * 4  # the turns' stored float32 MiniLM vectors
 
 
 @pytest.mark.parametrize(("claim", "sentence", "opposed"), [

@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from assistant.text import content_terms, stem
 from assistant.themes.labels import top_words, vectorizer
 from assistant.themes.ranking import Background, cohesion_beyond_chance
+from assistant.themes.terms import count_terms
 
 MAX_SHARE = 0.12  # of all turns in one theme
 MIN_COHESION = 0.30  # mean cosine of a theme's turns to its centre: below it, the group says nothing in common
@@ -59,9 +60,8 @@ def features(vectors: np.ndarray, texts: Sequence[str], groups: Sequence[str] = 
     interview only (``groups``: each turn's interview) are left out: they would pull an interview's turns
     together (its places, products, people), and a theme is what recurs across interviews."""
     unit = normalise(np.asarray(vectors, dtype=np.float32))
-    try:
-        counts = vectorizer((1, 1), min_df=2).fit_transform(texts).tocsc()
-    except ValueError:  # too few words in common: the sentence vectors alone
+    counts = count_terms(texts, vectorizer((1, 1)).build_analyzer(), min_df=2).counts.tocsc()
+    if counts.shape[1] == 0:  # too few words in common: the sentence vectors alone
         return unit
     if len(groups) == len(texts):
         names = sorted(set(groups))

@@ -2,7 +2,8 @@
 
 Candidates are word n-grams (1-3 words) of the theme's own turns that begin and end with a content word, with
 contractions spelled out first so "isn't" can never leave "isn" behind. Keywords are ranked by class-based
-TF-IDF (frequent in the theme, rare in the others, said in at least two turns), on a sparse count matrix. The
+TF-IDF (frequent in the theme, rare in the others, said in at least two turns), on a sparse count matrix
+counted text by text (:mod:`assistant.themes.terms`: its peak stays under twice the turns' stored vectors). The
 label is the candidate closest in meaning to the theme's centre (MiniLM similarity to the centroid of the
 turns' vectors), among the most distinctive ones, and it must occur verbatim in the theme's quotes. A label
 written by a language model is kept only when its words are found in those quotes.
@@ -18,6 +19,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
 from assistant.text import FILLERS, STOPWORDS, stem
+from assistant.themes.terms import count_terms
 
 FRAGMENTS = frozenset(
     "isn aren wasn weren hasn haven hadn doesn don didn won wouldn couldn shouldn mustn needn ain ll ve re "
@@ -62,41 +64,58 @@ def vectorizer(ngrams: tuple[int, int] = (1, 1), names: Sequence[str] = (), min_
 
 
 def class_tfidf(counts: sparse.csr_matrix, clusters: Sequence[Sequence[int]]) -> sparse.csr_matrix:
-    """c-TF-IDF of every term per cluster (rows: clusters), zero for terms said in fewer than two of the
-    cluster's turns. Sparse throughout: only the terms a cluster says are stored, so memory follows the text,
-    not clusters x vocabulary (178 clusters x 115k terms was over a gigabyte dense)."""
-    member = sparse.csr_matrix(
-        (np.ones(sum(len(c) for c in clusters)), ([k for k, c in enumerate(clusters) for _ in c],
-                                                  [i for c in clusters for i in c])),
-        shape=(len(clusters), counts.shape[0]))
-    per_cluster = (member @ counts).astype(float).tocsr()
-    spread = (member @ (counts > 0).astype(float)).tocsr()
-    overall = np.asarray(counts.sum(axis=0)).ravel().astype(float)
-    average = max(per_cluster.sum() / max(len(clusters), 1), 1.0)
-    sizes = np.asarray(per_cluster.sum(axis=1)).ravel()
-    needed = np.minimum(2, np.array([len(c) for c in clusters], dtype=float))
-    scores = per_cluster.tocoo()
-    said = np.asarray(spread[scores.row, scores.col]).ravel()
-    idf = np.log1p(average / np.maximum(overall[scores.col], 1.0))
-    values = scores.data / np.maximum(sizes[scores.row], 1.0) * idf * (said >= needed[scores.row])
-    return sparse.csr_matrix((values, (scores.row, scores.col)), shape=per_cluster.shape)
+    """c-TF-IDF of every term per cluster (rows: clusters); only positive scores are stored, so terms said in
+    fewer than two of the cluster's turns are zero. Memory follows the text, not clusters x vocabulary (178
+    clusters x 115k terms was over a gigabyte dense), and the work is done one cluster at a time on its own
+    rows: no cluster x term products of the whole matrix (counts, binary copy, coordinates) are held at once.
+    Scores are computed in float64 with the same operations as ever, so rankings and ties do not move."""
+    counts = sparse.csr_matrix(counts)  # no copy when it is one already
+    overall, lengths = _totals(counts)
+    sizes = np.array([float(lengths[list(c)].sum()) for c in clusters])
+    average = max(float(sizes.sum()) / max(len(clusters), 1), 1.0)
+    columns: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for k, cluster in enumerate(clusters):
+        rows = counts[np.asarray(cluster, dtype=np.intp)]
+        terms, where = np.unique(rows.indices, return_inverse=True)
+        tf = np.bincount(where, weights=rows.data, minlength=len(terms))
+        said = np.bincount(where, minlength=len(terms))  # turns saying it: a turn holds a term once
+        idf = np.log1p(average / np.maximum(overall[terms], 1.0))
+        score = tf / max(sizes[k], 1.0) * idf * (said >= min(2.0, float(len(cluster))))
+        columns.append(terms[score > 0])
+        values.append(score[score > 0])
+    indptr = np.concatenate([[0], np.cumsum([len(c) for c in columns])]).astype(np.int64)
+    return sparse.csr_matrix((np.concatenate([np.zeros(0), *values]),
+                              np.concatenate([np.zeros(0, dtype=np.int64), *columns]), indptr),
+                             shape=(len(clusters), counts.shape[1]))
+
+
+def _totals(counts: sparse.csr_matrix, rows: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """Each term's count over all texts and each text's count of terms, as float64 (exact: whole numbers far
+    below 2**53). Summed ``rows`` texts at a time: ``counts.sum(axis=...)`` first copies every value to int64."""
+    overall = np.zeros(counts.shape[1])
+    lengths = np.zeros(counts.shape[0])
+    for start in range(0, counts.shape[0], rows):
+        part = counts[start:start + rows]
+        overall += np.bincount(part.indices, weights=part.data, minlength=counts.shape[1])
+        lengths[start:start + rows] = np.asarray(part.sum(axis=1)).ravel()
+    return overall, lengths
 
 
 def top_words(texts: Sequence[str], clusters: Sequence[Sequence[int]], names: Sequence[str] = (),
               top: int = TOP_WORDS) -> list[list[str]]:
-    """The ``top`` most distinctive single words of each cluster (what coherence and diversity are measured on)."""
+    """The ``top`` most distinctive single words of each cluster (what coherence and diversity are measured on).
+    The counts are made by :func:`count_terms` (bounded memory), with the same tokens as :func:`vectorizer`."""
     if not clusters:
         return []
-    vec = vectorizer((1, 1), names)
-    counts = vec.fit_transform(texts).tocsr()
-    vocab = vec.get_feature_names_out()
-    scores = class_tfidf(counts, clusters)
+    terms = count_terms(texts, vectorizer((1, 1), names).build_analyzer())
+    scores = class_tfidf(terms.counts, clusters)
     words: list[list[str]] = []
     for k in range(scores.shape[0]):
         start, end = scores.indptr[k], scores.indptr[k + 1]
         columns, values = scores.indices[start:end], scores.data[start:end]
-        order = np.lexsort((columns, -values))  # highest first; ties in vocabulary order
-        words.append([str(vocab[columns[i]]) for i in order[: top * 2] if values[i] > 0][:top])
+        order = np.lexsort((columns, -values))  # highest first; ties in vocabulary (alphabetical) order
+        words.append([terms.words[columns[i]] for i in order[:top]])
     return words
 
 
