@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 import numpy as np
@@ -44,9 +46,12 @@ class Resolved(BaseModel):
     alternatives: list[SeriesInfo] = Field(default_factory=list)
 
 
-def words_of(text: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def words_of(text: str) -> frozenset[str]:
+    """A name's content terms, camelCase and snake_case split. Remembered: every question scores every series
+    of the catalogue by the words of its label, metric, title and file name, which rarely change."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
-    return set(content_terms(re.sub(r"[_./-]+", " ", spaced)))
+    return frozenset(content_terms(re.sub(r"[_./-]+", " ", spaced)))
 
 
 def description(series: SeriesInfo) -> str:
@@ -69,16 +74,16 @@ def _vectors(embedder: Embedder, catalog: Sequence[SeriesInfo]) -> np.ndarray:
 _SELECTOR = r"(?:from|via|through|by|for|on|in|of)\s+(?:the\s+)?"
 
 
-def _matches(term: str, asked: set[str]) -> bool:
+def _matches(term: str, asked: set[str] | frozenset[str]) -> bool:
     return term_in(term, asked)
 
 
-def _coverage(terms: set[str], asked: set[str], idf: dict[str, float]) -> float:
+def _coverage(terms: AbstractSet[str], asked: set[str] | frozenset[str], idf: dict[str, float]) -> float:
     weight = sum(idf.get(t, 1.0) for t in terms) or 1.0
     return sum(idf.get(t, 1.0) for t in terms if _matches(t, asked)) / weight
 
 
-def _selected(question: str, words: set[str]) -> bool:
+def _selected(question: str, words: AbstractSet[str]) -> bool:
     """Whether the question singles these words out: after "from/via/by/on…" or written as a name."""
     for word in words:
         for m in re.finditer(rf"\b({re.escape(word)}\w*)", question, re.I):
@@ -88,7 +93,8 @@ def _selected(question: str, words: set[str]) -> bool:
     return False
 
 
-def _category_hits(series: SeriesInfo, question: str, asked: set[str], own: set[str]) -> list[str]:
+def _category_hits(series: SeriesInfo, question: str, asked: set[str] | frozenset[str],
+                   own: AbstractSet[str]) -> list[str]:
     """Categories the question names; a category whose words are also the series' own words (the company's
     name in both the file name and a referrer) counts only where the question singles it out."""
     hits = []
