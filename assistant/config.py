@@ -55,6 +55,13 @@ class Settings(BaseSettings):
                     "thread can be faster when the host is overloaded by other work; measure with "
                     "benchmarks/load.py --threads. Ingestion always uses every core.",
     )
+    serve_workers: int = Field(
+        default=1, ge=0, le=64,
+        description="Server processes `prodops serve` runs on its port (0: one per core). One process answers "
+                    "one request's Python work at a time; more use more cores, each loading the model (~0.6 GB). "
+                    "They share the data dir as two servers would (upload jobs run once, in the process that "
+                    "accepted them).",
+    )
     hnsw_ef_search: int = Field(
         default=200, ge=10, le=2000,
         description="HNSW candidates examined per query: high enough that the top 40 equal exact search, so the "

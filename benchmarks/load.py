@@ -1,16 +1,19 @@
 """Load: 16 concurrent clients against /v1/chat and /v1/search on loopback, for a bounded time.
 
 The sample workspace is ingested into a temp dir, the API (with team API keys, as deployed) is served by uvicorn
-in a thread, and each client alternates chat and search with questions from the sample golden set
-(``evals/datasets/sample.yaml``), using the team key a question names or else a rotating one. The clients run in
-their own process (``load_clients.py``: keep-alive connections on one asyncio loop), as deployed clients run
-elsewhere; ``--clients-in-process`` runs them as threads with httpx in the server's process instead, the harness
-of earlier runs, which competes with the server for its interpreter lock. A single-client run of the same mix is
-measured first, as the baseline. Prints requests, throughput, p50/p95 per endpoint, errors (goal 0), the p95
-ratio of the loaded run to the baseline and the served rate as a share of the embedding limit. Stops by itself.
+in a thread (or, with ``--workers N``, by ``prodops serve --workers N`` in its own processes), and each client
+alternates chat and search with questions from the sample golden set (``evals/datasets/sample.yaml``), using the
+team key a question names or else a rotating one. The clients run in their own process (``load_clients.py``:
+keep-alive connections on one asyncio loop), as deployed clients run elsewhere; ``--clients-in-process`` runs
+them as threads with httpx in the server's process instead, the harness of earlier runs, which competes with the
+server for its interpreter lock. After a warm-up at full load (steady state: per-process caches filled), a
+single-client run of the same mix is measured as the baseline, then the loaded run. Prints requests,
+throughput, p50/p95 per endpoint, errors (goal 0), the p95 ratio of the loaded run to the baseline, the served
+rate as a share of the embedding limit, and the CPU a request costs (server processes and clients) with the
+rate the cores allow at that cost. Stops by itself.
 
-    python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--threads N] [--no-batching]
-                              [--clients-in-process]
+    python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--warmup-seconds 10]
+                              [--threads N] [--no-batching] [--workers N] [--clients-in-process]
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ import argparse
 import itertools
 import json
 import os
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +134,65 @@ def run(port: int, clients: int, seconds: float, questions: list[tuple[str, str 
     return out
 
 
+@contextmanager
+def serve_here(runtime: Runtime) -> Iterator[tuple[int, Callable[[], float]]]:
+    """The app in a thread of this process (its CPU: this process's, the clients being elsewhere)."""
+    with serve_in_thread(create_app(runtime=runtime)) as url:
+        yield int(url.rsplit(":", 1)[1]), time.process_time
+
+
+@contextmanager
+def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey]
+                  ) -> Iterator[tuple[int, Callable[[], float]]]:
+    """``prodops serve --workers N`` on the ingested data dir, as deployed: its port, and the CPU seconds its
+    processes (the supervisor and its workers) have used."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRODOPS_")} | {
+        "PRODOPS_DATA_DIR": str(data_dir), "PRODOPS_SERVE_THREADS": str(threads), "PYTHONPATH": str(REPO),
+        "PRODOPS_API_KEYS": json.dumps([k.model_dump(exclude_none=True) for k in keys])}
+    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers",
+                               str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not _healthy(port):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("prodops serve did not start")
+            time.sleep(0.5)
+        yield port, lambda: tree_cpu(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by process ``root`` and every process under it (from /proc)."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], ticks[pid] = int(fields[1]), int(fields[11]) + int(fields[12])
+    tree, grew = {root}, True
+    while grew:
+        below = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= below
+        grew = bool(below)
+    return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
 def p(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) if values else float("nan")
 
@@ -171,39 +237,50 @@ def main() -> None:
                         help="inference threads per request, as PRODOPS_SERVE_THREADS (0: one per core)")
     parser.add_argument("--no-batching", action="store_true",
                         help="embed each question alone: the baseline for concurrent questions sharing passes")
+    parser.add_argument("--warmup-seconds", type=float, default=10, help="full-load warm-up, not measured")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="serve with `prodops serve --workers N` in its own processes (default: 1, in a thread)")
     parser.add_argument("--clients-in-process", action="store_true",
                         help="clients as threads in the server's process (the earlier harness), not in their own")
     args = parser.parse_args()
     drive = run if args.clients_in_process else run_elsewhere
     print(f"clients: {'threads in the server process' if args.clients_in_process else 'their own process'}")
-    print(f"inference threads per request: {set_inference_threads(args.threads)}")
+    threads = args.threads or max(1, (os.cpu_count() or 1) // args.workers)  # as each worker sets them
+    print(f"inference threads per request: {threads}; server processes: {args.workers}")
     questions = golden_questions()
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
           f"{len(questions)} golden questions")
     embedder = get_embedder(64, "cpu")
     embedder.batch_queries = not args.no_batching
+    set_inference_threads(1)  # the limit's denominator: one thread per embedding, one embedding per core at once
     embed_ms = query_embedding_ms(embedder, [q for q, _ in questions])
+    set_inference_threads(threads)
     keys = [ApiKey(name=f"{team}-load", team=team, key_sha256=digest(key)) for team, key in KEYS.items()]
     with tempfile.TemporaryDirectory(prefix="prodops-load-") as tmp:
         runtime = Runtime(Settings(data_dir=Path(tmp), api_keys=keys), embedder_factory=lambda: embedder)
         started = time.monotonic()
         ingested = ingest_paths(runtime, [REPO / "examples" / "workspace"], show_progress=False)
         print(f"ingested the sample workspace: {ingested.chunks} chunks in {time.monotonic() - started:.0f} s")
+        if args.workers > 1:
+            runtime.close()  # the server processes open the data dir themselves
         try:
-            with serve_in_thread(create_app(runtime=runtime)) as url:
-                port = int(url.rsplit(":", 1)[1])
-                drive(port, 1, 1.5, questions)  # warm-up: first-request costs (caches, lazy indexes) out of the numbers
+            with (serve_workers(Path(tmp), args.workers, args.threads, keys) if args.workers > 1
+                  else serve_here(runtime)) as (port, server_cpu):
+                # Warm-up at full load: first-request costs (lazy indexes, sentence vectors of each passage,
+                # parsed plan pages) are paid once per process, and with several processes any one may answer.
+                drive(port, args.clients, args.warmup_seconds, questions)
                 baseline = drive(port, 1, args.baseline_seconds, questions)
-                cpu = time.process_time()
+                cpu = server_cpu()
                 loaded = drive(port, args.clients, args.seconds, questions)
-                loaded.server_cpu = time.process_time() - cpu
+                loaded.server_cpu = server_cpu() - cpu
         finally:
             runtime.close()
     report("baseline, 1 client", baseline)
     report(f"load, {args.clients} concurrent clients", loaded, baseline)
     limit = (os.cpu_count() or 1) / (embed_ms / 1000)
     served = sum(len(v) for v in loaded.latencies.values()) / loaded.seconds
-    print(f"embedding limit: {os.cpu_count()} cores / {embed_ms:.1f} ms per query embedding = {limit:.0f} req/s; "
+    print(f"embedding limit: {os.cpu_count()} cores / {embed_ms:.1f} ms per query embedding (1 thread) = {limit:.0f} "
+          f"req/s; "
           f"served {served:.1f} req/s = {served / limit:.2f} of the limit (goal >= 0.7)")
     total = sum(len(v) for v in loaded.latencies.values())
     per_request = loaded.server_cpu * 1000 / max(total, 1)
@@ -211,6 +288,8 @@ def main() -> None:
     print(f"CPU per request under load: server {per_request:.1f} ms (a lone query embedding: {embed_ms:.1f} ms), "
           f"clients {loaded.client_cpu * 1000 / max(total, 1):.1f} ms; the cores allow {ceiling:.0f} req/s at that "
           f"cost, served {served / ceiling:.2f} of it")
+    if args.workers > 1:
+        return  # the question embeddings were batched in the server processes, not counted here
     queries = embedder.queries
     print(f"question embeddings: {'one per pass' if args.no_batching else 'micro-batched'}; "
           f"{queries.texts} batched in {queries.passes} passes (mean {queries.texts / max(queries.passes, 1):.1f})")

@@ -4,6 +4,7 @@ server killed right after its 202."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -172,14 +173,15 @@ def _port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(data: Path, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRODOPS_")} | {
         "PRODOPS_DATA_DIR": str(data), "PYTHONPATH": str(REPO),
         "PRODOPS_API_KEYS": json.dumps([k.model_dump(exclude_none=True) for k in KEYS]),
     }
     with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port),
+                                 "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # its own process group: killed with its workers
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -217,4 +219,42 @@ def test_an_accepted_upload_survives_a_server_killed_after_its_202(tmp_path: Pat
             assert "growth/survivor.md" in paths
     finally:
         server.kill()
+        server.wait()
+
+
+def test_workers_share_jobs_and_a_killed_servers_job_is_resumed_once(tmp_path: Path) -> None:
+    """Two server processes on one port: a job is visible from either (every poll on a new connection, so
+    both answer), and after the whole server is killed, the restarted workers resume the job exactly once."""
+    data, log = tmp_path / "data", tmp_path / "server.log"
+    port = _port()
+    server = _serve(data, port, log, workers=2)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            first = upload(client, ("first.md", note("pricing", 3)))
+            assert first.status_code == 202, first.text
+        deadline, seen = time.monotonic() + 180, []
+        while time.monotonic() < deadline:
+            polled = httpx.get(f"http://127.0.0.1:{port}/v1/jobs/{first.json()['job_id']}", headers=AUTH,
+                               timeout=30)  # a new connection each time: either worker may answer
+            assert polled.status_code == 200, polled.text
+            seen.append(polled.json()["state"])
+            if seen[-1] in ("done", "failed"):
+                break
+            time.sleep(0.05)
+        assert seen[-1] == "done" and polled.json()["resumed"] == 0, polled.json()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            second = upload(client, ("second.md", note("renewal", 30)))
+            assert second.status_code == 202, second.text
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        job_id = second.json()["job_id"]
+        assert _job_states(data)[job_id] in ("queued", "running")
+        server = _serve(data, port, log, workers=2)  # both new workers start and look for unfinished jobs
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            job = wait(client, job_id)
+            assert job["state"] == "done" and job["added"] == 1 and job["resumed"] == 1, job
+            assert len(client.get("/v1/jobs", headers=AUTH).json()) == 2
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
         server.wait()

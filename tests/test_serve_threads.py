@@ -1,13 +1,16 @@
-"""Inference threads for serving: the setting is read from the environment and applied to the process."""
+"""Inference threads for serving: the setting is read from the environment and applied to the process, and
+several server processes share the cores out."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import torch
 
-from assistant.config import Settings
+from assistant.api.app import serving_app
+from assistant.config import Settings, get_settings
 from assistant.embeddings.threads import set_inference_threads
 
 
@@ -30,3 +33,24 @@ def test_threads_are_applied_and_zero_means_one_per_core() -> None:
         assert set_inference_threads(0) == (os.cpu_count() or 1)
     finally:
         torch.set_num_threads(before)
+
+
+def test_each_server_process_takes_its_share_of_the_cores(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`prodops serve --workers N` runs ``serving_app`` in N processes: each sets cores // N threads (at least
+    one) unless PRODOPS_SERVE_THREADS says otherwise."""
+    cores = os.cpu_count() or 1
+    monkeypatch.setenv("PRODOPS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PRODOPS_SERVE_THREADS", raising=False)
+    before = torch.get_num_threads()
+    try:
+        for workers, threads, expected in ((cores, None, 1), (1, None, cores), (0, None, 1), (2, "3", 3)):
+            monkeypatch.setenv("PRODOPS_SERVE_WORKERS", str(workers))
+            if threads:
+                monkeypatch.setenv("PRODOPS_SERVE_THREADS", threads)
+            get_settings.cache_clear()
+            app = serving_app()
+            app.state.runtime.close()
+            assert torch.get_num_threads() == expected, (workers, threads)
+    finally:
+        torch.set_num_threads(before)
+        get_settings.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -43,6 +44,17 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 's
             "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
             "frame-ancestors 'none'")
 DOCS_PAGES = ("/docs", "/redoc")
+
+
+def serving_app() -> FastAPI:
+    """The app as `prodops serve` runs it, in each of its worker processes: inference threads set for serving
+    first (``PRODOPS_SERVE_THREADS``, or the cores shared out among ``PRODOPS_SERVE_WORKERS`` processes)."""
+    from assistant.embeddings.threads import set_inference_threads
+
+    settings = get_settings()
+    workers = settings.serve_workers or (os.cpu_count() or 1)
+    set_inference_threads(settings.serve_threads or max(1, (os.cpu_count() or 1) // workers))
+    return create_app(Runtime(settings))
 
 
 def create_app(runtime: Runtime | None = None, chat_service: ChatService | None = None) -> FastAPI:

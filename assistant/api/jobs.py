@@ -3,15 +3,24 @@
 A job is written to ``<data dir>/jobs.sqlite3`` (with the files it must ingest) before the upload is answered
 202, and every job still queued or running when the server starts is run again at start-up (ingestion is
 idempotent, so a job cut short by a crash simply finishes). Jobs belong to the key that started them (its owner
-id, never its name). At most :data:`RUNNERS` jobs run at once; the others are visible as ``queued`` with their
-place in line. A running job reports progress from its first second (files read, then chunks embedded), holds
-the ingest lock only around its writes, and always ends ``done`` or ``failed``, with per-file errors.
+id, never its name). At most :data:`RUNNERS` jobs run at once per process; the others are visible as ``queued``
+with their place in line. A running job reports progress from its first second (files read, then chunks
+embedded), holds the ingest lock only around its writes, and always ends ``done`` or ``failed``, with per-file
+errors.
+
+Several server processes may share one data dir (``prodops serve --workers N``, or two servers). A job is run
+by the process that holds its claim, an exclusive ``flock`` on ``jobs.claims/<id>`` taken when the job is
+submitted (or picked up at start-up) and kept until it ends; the system drops it when that process dies, so a
+starting process resumes exactly the jobs no live process holds. Any process answers for any job: its own jobs
+from memory, the others from the file (progress there is at most :data:`_PERSIST_EVERY` seconds old).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
+import os
 import threading
 import time
 import uuid
@@ -89,6 +98,11 @@ class JobStore(SqliteFile):
                                  (job.id, job.owner, job.state, job.created, job.model_dump_json(),
                                   spec.model_dump_json()))
 
+    def get(self, job_id: str) -> tuple[Job, _Spec] | None:
+        with self._lock:
+            row = self._db.execute("SELECT job, spec FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return (Job.model_validate_json(row[0]), _Spec.model_validate_json(row[1])) if row else None
+
     def load(self, states: tuple[str, ...] | None = None) -> list[tuple[Job, _Spec]]:
         sql = "SELECT job, spec FROM jobs"
         params: list[str] = []
@@ -100,38 +114,77 @@ class JobStore(SqliteFile):
         return [(Job.model_validate_json(j), _Spec.model_validate_json(s)) for j, s in rows]
 
 
+class _Claims:
+    """Which process runs a job: an exclusive, non-blocking ``flock`` on one file per job, held while it runs."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, job_id: str) -> bool:
+        """Claim the job for this process; False when a live process (this one included) holds it."""
+        with self._lock:
+            if job_id in self._held:
+                return False
+            self._folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._folder / job_id, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            self._held[job_id] = fd
+            return True
+
+    def release(self, job_id: str) -> None:
+        with self._lock:
+            fd = self._held.pop(job_id, None)
+            if fd is not None:
+                os.close(fd)  # closing the last descriptor drops the lock; the file stays for the next claimant
+
+
 class JobRegistry:
-    """The jobs of one data dir: the durable store plus this process's runners."""
+    """The jobs of one data dir: the durable store plus this process's runners (the jobs it has claimed)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._store = JobStore(runtime.settings.data_dir / "jobs.sqlite3")
-        self._jobs: dict[str, Job] = {}
+        self._claims = _Claims(runtime.settings.data_dir / "jobs.claims")
+        self._jobs: dict[str, Job] = {}  # the jobs this process runs, freshest first-hand
         self._specs: dict[str, _Spec] = {}
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(RUNNERS)
         self._persisted: dict[str, float] = {}
-        for job, spec in self._store.load():
-            self._jobs[job.id], self._specs[job.id] = job, spec
 
     # -- reading ----------------------------------------------------------------------------------------------
+
+    def _mine(self) -> dict[str, Job]:
+        with self._lock:
+            return dict(self._jobs)
 
     def _shown(self, job: Job) -> Job:
         if job.state != "queued":
             return job.model_copy()
-        queued = sorted((j for j in self._jobs.values() if j.state == "queued"), key=lambda j: (j.created, j.id))
-        return job.model_copy(update={"position": next(i for i, j in enumerate(queued, 1) if j.id == job.id)})
+        mine = self._mine()
+        queued = sorted((j for j in (mine.get(q.id, q) for q, _ in self._store.load(("queued",)))
+                         if j.state == "queued"), key=lambda j: (j.created, j.id))
+        return job.model_copy(update={"position": next((i for i, j in enumerate(queued, 1) if j.id == job.id), 1)})
 
     def get(self, job_id: str, owner: str | None) -> Job | None:
-        """The job, for its owner (or anyone when ``owner`` is None: admins)."""
-        with self._lock:
-            job = self._jobs.get(job_id)
-            return self._shown(job) if job and (owner is None or job.owner == owner) else None
+        """The job, for its owner (or anyone when ``owner`` is None: admins): this process's own from memory,
+        another's as last written."""
+        job = self._mine().get(job_id)
+        if job is None:
+            found = self._store.get(job_id)
+            job = found[0] if found else None
+        return self._shown(job) if job and (owner is None or job.owner == owner) else None
 
     def for_owner(self, owner: str | None) -> list[Job]:
-        with self._lock:
-            return [self._shown(j) for j in sorted(self._jobs.values(), key=lambda j: (j.created, j.id))
-                    if owner is None or j.owner == owner]
+        mine = self._mine()
+        every = [mine.get(job.id, job) for job, _ in self._store.load()]
+        return [self._shown(j) for j in sorted(every, key=lambda j: (j.created, j.id))
+                if owner is None or j.owner == owner]
 
     # -- running ----------------------------------------------------------------------------------------------
 
@@ -149,6 +202,7 @@ class JobRegistry:
         job = Job(id=uuid.uuid4().hex, owner=owner, files=files, total_files=len(files) + len(rejected),
                   processed_files=len(rejected), failed=list(rejected))
         spec = _Spec(root=str(root), force=dict(force), max_chunks=max_chunks)
+        self._claims.take(job.id)  # a new id: no one else can hold it
         with self._lock:
             self._store.save(job, spec)
             self._jobs[job.id], self._specs[job.id] = job, spec
@@ -156,15 +210,23 @@ class JobRegistry:
         return job
 
     def resume(self) -> list[str]:
-        """Start again every job left queued or running by an earlier process of this data dir."""
-        with self._lock:
-            pending = [j.id for j in sorted(self._jobs.values(), key=lambda j: (j.created, j.id))
-                       if j.state in ("queued", "running")]
-            for job_id in pending:
-                job = self._jobs[job_id]
-                self._jobs[job_id] = job.model_copy(update={"state": "queued", "phase": "queued",
+        """Start again every job left queued or running by a process of this data dir that is gone (a job
+        another live process holds is left to it)."""
+        pending: list[str] = []
+        for job, _ in self._store.load(("queued", "running")):
+            if not self._claims.take(job.id):
+                continue
+            found = self._store.get(job.id)  # read again under the claim: its holder may have just finished it
+            if found is None or found[0].state not in ("queued", "running"):
+                self._claims.release(job.id)
+                continue
+            job, spec = found
+            with self._lock:
+                self._jobs[job.id] = job.model_copy(update={"state": "queued", "phase": "queued",
                                                             "resumed": job.resumed + 1})
-                self._store.save(self._jobs[job_id])
+                self._specs[job.id] = spec
+                self._store.save(self._jobs[job.id])
+            pending.append(job.id)
         for job_id in pending:
             log.warning("resuming upload job %s left unfinished by an earlier server", job_id)
             self._launch(job_id)
@@ -181,6 +243,8 @@ class JobRegistry:
                 log.exception("upload job %s failed", job_id)
                 self._update(job_id, state="failed", phase="failed", error=f"{type(exc).__name__}: {exc}",
                              finished=_now())
+            finally:
+                self._claims.release(job_id)  # written done or failed first: a later claimant skips it
 
     def _ingest(self, job_id: str) -> None:
         from ingest.pipeline import ingest_paths  # the API edge launches jobs; the core never imports ingest

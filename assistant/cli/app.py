@@ -193,21 +193,29 @@ def chat(kind: KindOpt = None, team: TeamOpt = None, since: SinceOpt = None, unt
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port, 1-65535.")] = 8000,
+    workers: Annotated[int | None, typer.Option(
+        help="Server processes on the port (0: one per core; default PRODOPS_SERVE_WORKERS, 1).", min=0)] = None,
 ) -> None:
     """Run the HTTP API and web page (uvicorn)."""
     import uvicorn
 
-    from assistant.api.app import create_app
     from assistant.config import get_settings
     from assistant.errors import ConfigError
 
-    if not get_settings().api_keys and host not in {"127.0.0.1", "localhost", "::1"}:
+    settings = get_settings()
+    if not settings.api_keys and host not in {"127.0.0.1", "localhost", "::1"}:
         raise ConfigError(f"refusing to serve on {host} without PRODOPS_API_KEYS: open mode is loopback only")
     check_port(host, port)
-    from assistant.embeddings.threads import set_inference_threads
+    count = settings.serve_workers if workers is None else workers
+    count = count or (os.cpu_count() or 1)
+    if count == 1:
+        from assistant.api.app import serving_app
 
-    set_inference_threads(get_settings().serve_threads)
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        uvicorn.run(serving_app(), host=host, port=port, log_level="info")
+        return
+    os.environ["PRODOPS_SERVE_WORKERS"] = str(count)  # read by each worker's serving_app (its threads)
+    uvicorn.run("assistant.api.app:serving_app", factory=True, workers=count, host=host, port=port,
+                log_level="info")
 
 
 app.add_typer(draft_app, name="draft")
