@@ -125,3 +125,21 @@ def test_a_project_page_left_as_a_template_abstains_instead_of_quoting_generic_r
     answer = chat.ask('Who is the DRI and exec sponsor for the "supplier self-service portal" project?')
     assert answer.abstained and "Teammate" not in answer.answer and "XXX" not in answer.answer
     assert "template" in answer.answer
+
+
+def test_an_edited_plan_page_is_answered_from_its_new_text(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """Plans read for a question are remembered until the store changes: asked again after the page changed
+    hands, the answer names the new DRI, not the remembered one."""
+    page = tmp_path / "ws" / "strategy" / "electric-delivery-vans.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(PROJECT_PAGE)
+    chat = ChatService(Runtime(Settings(data_dir=tmp_path / "data"), embedder_factory=lambda: embedder))
+    assert not ingest_paths(chat.runtime, [tmp_path / "ws"], show_progress=False).failed
+    question = "Who is the DRI of the electric delivery vans project?"
+    for _ in range(2):  # the second answer comes from what the first one read
+        assert "Marta Lindqvist" in chat.ask(question).answer
+    page.write_text(PROJECT_PAGE.replace("Marta Lindqvist", "Joan Achebe"))
+    assert not ingest_paths(chat.runtime, [tmp_path / "ws"], show_progress=False).failed
+    answer = chat.ask(question)
+    assert answer.route == "plan" and "Joan Achebe" in answer.answer and "Marta Lindqvist" not in answer.answer
+    chat.runtime.close()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from assistant.planning.plan import Initiative, KeyResult, Objective, Plan, load_plan
@@ -135,6 +137,30 @@ def _unfilled(item: Initiative) -> bool:
     return not people or all(is_placeholder(v) for v in people)
 
 
+_PLANS: OrderedDict[tuple[object, ...], Plan] = OrderedDict()  # see _plan_of
+_PLANS_LOCK = threading.Lock()
+
+
+def _plan_of(runtime: Runtime, scope: list[str] | None, sources: list[str]) -> Plan:
+    """The plan of ``sources`` as ``scope`` may read it, kept until any write to the store (embedded only, see
+    :meth:`ChunkStore.cache_generation`): the same strategy pages answer question after question, and reading
+    them back from the store cost more than the rest of a plan answer."""
+    generation = runtime.store.cache_generation()
+    key = (str(runtime.settings.data_dir), generation, tuple(scope) if scope is not None else None, tuple(sources))
+    with _PLANS_LOCK:
+        plan = _PLANS.get(key) if generation else None
+        if plan is not None:
+            _PLANS.move_to_end(key)
+            return plan
+    plan = load_plan(runtime, scope, sources=sources)
+    if generation:
+        with _PLANS_LOCK:
+            _PLANS[key] = plan
+            while len(_PLANS) > 128:
+                _PLANS.popitem(last=False)
+    return plan
+
+
 def plan_answer(runtime: Runtime, question: str, hits: Sequence[Hit], scope: list[str] | None
                 ) -> tuple[Answer, list[Hit]] | None:
     """An answer from the plan structure of the retrieved documents, or None to answer from the text."""
@@ -142,7 +168,7 @@ def plan_answer(runtime: Runtime, question: str, hits: Sequence[Hit], scope: lis
     if not asks or not hits:
         return None
     sources = list(dict.fromkeys(h.chunk.meta.source for h in hits))[:5]
-    plan = load_plan(runtime, scope, sources=sources)
+    plan = _plan_of(runtime, scope, sources)
     found = _best(question, plan, asks)
     if not found:
         return None

@@ -182,7 +182,7 @@ class ChunkStore:
         With embedded Chroma, chunks read since the last write are answered from :attr:`chunk_cache`."""
         if not ids:
             return []
-        generation = self._gate.generation() if self._embedded is not None else ""  # read before the store
+        generation = self.cache_generation()  # read before the store
         known = self.chunk_cache.lookup(ids, generation, vectors is not None) if generation else {}
         by_id = {i: chunk for i, (chunk, _) in known.items()}
         if vectors is not None:
@@ -283,6 +283,11 @@ class ChunkStore:
     def generation(self) -> str:
         """Changes after every write by any process: what derived results (an alignment map) are cached on."""
         return self._gate.generation()
+
+    def cache_generation(self) -> str:
+        """:meth:`generation` where every writer moves it (embedded Chroma), else "": results that decide what a
+        caller may read (chunks and their visibility) are cached on it only when it cannot miss a write."""
+        return self._gate.generation() if self._embedded is not None else ""
 
     def ping(self) -> None:
         """Raise :class:`~assistant.errors.StoreUnavailable` unless the store answers (``/health``)."""
