@@ -13,7 +13,7 @@ rate as a share of the embedding limit, and the CPU a request costs (server proc
 rate the cores allow at that cost. Stops by itself.
 
     python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--warmup-seconds 10]
-                              [--threads N] [--no-batching] [--workers N] [--clients-in-process]
+                              [--threads N] [--no-batching] [--workers N] [--backend B] [--clients-in-process]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from assistant.api.serving import serve_in_thread
 from assistant.config import ApiKey, Settings
 from assistant.embeddings.minilm import get_embedder
 from assistant.embeddings.threads import set_inference_threads
-from assistant.runtime import Runtime
+from assistant.runtime import Runtime, _embedder_for
 from ingest.pipeline import ingest_paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -142,7 +142,7 @@ def serve_here(runtime: Runtime) -> Iterator[tuple[int, Callable[[], float]]]:
 
 
 @contextmanager
-def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey]
+def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey], backend: str
                   ) -> Iterator[tuple[int, Callable[[], float]]]:
     """``prodops serve --workers N`` on the ingested data dir, as deployed: its port, and the CPU seconds its
     processes (the supervisor and its workers) have used."""
@@ -151,6 +151,7 @@ def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey]
         port = int(sock.getsockname()[1])
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRODOPS_")} | {
         "PRODOPS_DATA_DIR": str(data_dir), "PRODOPS_SERVE_THREADS": str(threads), "PYTHONPATH": str(REPO),
+        "PRODOPS_EMBEDDING_BACKEND": backend,
         "PRODOPS_API_KEYS": json.dumps([k.model_dump(exclude_none=True) for k in keys])}
     server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers",
                                str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -240,6 +241,8 @@ def main() -> None:
     parser.add_argument("--warmup-seconds", type=float, default=10, help="full-load warm-up, not measured")
     parser.add_argument("--workers", type=int, default=1,
                         help="serve with `prodops serve --workers N` in its own processes (default: 1, in a thread)")
+    parser.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"), default="torch",
+                        help="the embedder ingesting and serving, as PRODOPS_EMBEDDING_BACKEND")
     parser.add_argument("--clients-in-process", action="store_true",
                         help="clients as threads in the server's process (the earlier harness), not in their own")
     args = parser.parse_args()
@@ -250,21 +253,24 @@ def main() -> None:
     questions = golden_questions()
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
           f"{len(questions)} golden questions")
-    embedder = get_embedder(64, "cpu")
-    embedder.batch_queries = not args.no_batching
+    backend = Settings(embedding_backend=args.backend)
     set_inference_threads(1)  # the limit's denominator: one thread per embedding, one embedding per core at once
-    embed_ms = query_embedding_ms(embedder, [q for q, _ in questions])
-    set_inference_threads(threads)
+    embed_ms = query_embedding_ms(_embedder_for(backend), [q for q, _ in questions])
+    set_inference_threads(threads)  # an ONNX session takes its threads when made: the serving one is made now
+    embedder: Any = get_embedder(64, "cpu") if args.backend == "torch" else _embedder_for(backend)
+    embedder.batch_queries = not args.no_batching
+    print(f"embedder: {args.backend}, {embed_ms:.1f} ms per question alone on one thread")
     keys = [ApiKey(name=f"{team}-load", team=team, key_sha256=digest(key)) for team, key in KEYS.items()]
     with tempfile.TemporaryDirectory(prefix="prodops-load-") as tmp:
-        runtime = Runtime(Settings(data_dir=Path(tmp), api_keys=keys), embedder_factory=lambda: embedder)
+        runtime = Runtime(Settings(data_dir=Path(tmp), api_keys=keys, embedding_backend=args.backend),
+                          embedder_factory=lambda: embedder)
         started = time.monotonic()
         ingested = ingest_paths(runtime, [REPO / "examples" / "workspace"], show_progress=False)
         print(f"ingested the sample workspace: {ingested.chunks} chunks in {time.monotonic() - started:.0f} s")
         if args.workers > 1:
             runtime.close()  # the server processes open the data dir themselves
         try:
-            with (serve_workers(Path(tmp), args.workers, args.threads, keys) if args.workers > 1
+            with (serve_workers(Path(tmp), args.workers, args.threads, keys, args.backend) if args.workers > 1
                   else serve_here(runtime)) as (port, server_cpu):
                 # Warm-up at full load: first-request costs (lazy indexes, sentence vectors of each passage,
                 # parsed plan pages) are paid once per process, and with several processes any one may answer.

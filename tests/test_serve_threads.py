@@ -11,7 +11,7 @@ import torch
 
 from assistant.api.app import serving_app
 from assistant.config import Settings, get_settings
-from assistant.embeddings.threads import set_inference_threads
+from assistant.embeddings.threads import inference_threads, set_inference_threads
 
 
 def test_serve_threads_default_to_every_core_and_are_read_from_the_environment(
@@ -30,7 +30,9 @@ def test_threads_are_applied_and_zero_means_one_per_core() -> None:
     before = torch.get_num_threads()
     try:
         assert set_inference_threads(1) == 1 == torch.get_num_threads()
+        assert inference_threads() == 1  # what an ONNX Runtime session made from now on takes
         assert set_inference_threads(0) == (os.cpu_count() or 1)
+        assert inference_threads() == 0
     finally:
         torch.set_num_threads(before)
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from assistant.embeddings.batching import QueryBatcher
 from assistant.embeddings.minilm import MODEL_NAME
+from assistant.embeddings.threads import inference_threads
 
 MAX_TOKENS = 256  # sentence-transformers' setting for this model
 
@@ -100,7 +101,7 @@ class OnnxEmbedder:
 
         path = export_onnx(cache_dir / cached_model_name(), quantize)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 0  # all cores
+        options.intra_op_num_threads = inference_threads()  # as chosen for serving; 0 (the default): all cores
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(Path(get_model_path()) / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import os
 
+_CHOSEN = 0  # what set_inference_threads was last given in this process (0: never called, or one per core)
+
 
 def set_inference_threads(threads: int) -> int:
-    """Use ``threads`` intra-op threads in this process (0: one per core); returns the number now in use."""
+    """Use ``threads`` intra-op threads in this process (0: one per core); returns the number now in use.
+    torch takes it at once; an ONNX Runtime session created afterwards reads it (:func:`inference_threads`)."""
+    global _CHOSEN
     count = threads if threads > 0 else (os.cpu_count() or 1)
     import torch
 
     torch.set_num_threads(count)
+    _CHOSEN = threads
     return int(torch.get_num_threads())
+
+
+def inference_threads() -> int:
+    """The thread count chosen for this process by :func:`set_inference_threads` (0: every core)."""
+    return _CHOSEN
