@@ -17,6 +17,7 @@ from memory, the others from the file (progress there is at most :data:`_PERSIST
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import logging
@@ -138,10 +139,15 @@ class _Claims:
             return True
 
     def release(self, job_id: str) -> None:
+        """Drop the claim and its file. Called once the job is written done or failed: a process that opened
+        the file just before it went (or makes a new one) gets a claim on a finished job, which it reads as
+        finished and lets go."""
         with self._lock:
             fd = self._held.pop(job_id, None)
             if fd is not None:
-                os.close(fd)  # closing the last descriptor drops the lock; the file stays for the next claimant
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self._folder / job_id)
+                os.close(fd)  # closing the last descriptor drops the lock
 
 
 class JobRegistry:
