@@ -102,6 +102,9 @@ class OnnxEmbedder:
         path = export_onnx(cache_dir / cached_model_name(), quantize)
         options = ort.SessionOptions()
         options.intra_op_num_threads = inference_threads()  # as chosen for serving; 0 (the default): all cores
+        # Idle pool threads sleep instead of spinning: a server's passes are short and far apart, and a spinning
+        # pool took a core from the requests (16 clients: 66 req/s spinning, 25.9 ms CPU a request).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(Path(get_model_path()) / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
