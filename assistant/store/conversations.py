@@ -91,19 +91,29 @@ class ConversationStore(SqliteFile):
     def new_id(self) -> str:
         return uuid.uuid4().hex
 
-    def append(self, conversation_id: str, owner: str, message: Message) -> None:
+    def append(self, conversation_id: str, owner: str, *messages: Message) -> None:
+        """Add ``messages`` at the end of the conversation, in one transaction (one disk sync for a question and
+        its answer). The write lock is taken before the next position is read (BEGIN IMMEDIATE), so several
+        server processes appending to one conversation never pick the same position."""
         created = datetime.now(UTC).isoformat(timespec="seconds")
         with self._lock:
-            row = self._db.execute(
-                "SELECT coalesce(max(position), -1) + 1, max(owner) FROM messages WHERE conversation_id = ?",
-                (conversation_id,),
-            ).fetchone()
-            if row[1] is not None and row[1] != owner:
-                raise NotFound(f"conversation {conversation_id} not found")
-            self._db.execute(
-                "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, row[0], message.role, message.content, owner, created, json.dumps(message.extra)),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT coalesce(max(position), -1) + 1, max(owner) FROM messages WHERE conversation_id = ?",
+                    (conversation_id,),
+                ).fetchone()
+                if row[1] is not None and row[1] != owner:
+                    raise NotFound(f"conversation {conversation_id} not found")
+                self._db.executemany(
+                    "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(conversation_id, row[0] + i, m.role, m.content, owner, created, json.dumps(m.extra))
+                     for i, m in enumerate(messages)],
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def get(self, conversation_id: str, owner: str) -> Conversation:
         """A conversation, only for the key (owner) that created it; others get NotFound, not a 403 leak."""

@@ -48,8 +48,7 @@ def chat(body: ChatRequest, caller: CallerDep, owner: OwnerDep, service: ChatDep
     items = service.stream(question, body.filters.to_filters(), caller.scope, history)
 
     def record(answer: Answer) -> None:
-        store.append(conversation_id, owner, Message(role="user", content=question))
-        store.append(conversation_id, owner, answer_message(answer))
+        store.append(conversation_id, owner, Message(role="user", content=question), answer_message(answer))
 
     if not body.stream:
         answer = next(i for i in items if isinstance(i, Answer))
