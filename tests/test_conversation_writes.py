@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.store.conversations import ConversationStore, Message
+from assistant.store.conversations import ConversationStore
 
 WRITER = """
 import sys
