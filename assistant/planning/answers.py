@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
+from assistant.memo import Memo
 from assistant.planning.plan import Initiative, KeyResult, Objective, Plan, load_plan
 from assistant.runtime import Runtime
 from assistant.schemas import Answer, Hit
@@ -137,8 +136,7 @@ def _unfilled(item: Initiative) -> bool:
     return not people or all(is_placeholder(v) for v in people)
 
 
-_PLANS: OrderedDict[tuple[object, ...], Plan] = OrderedDict()  # see _plan_of
-_PLANS_LOCK = threading.Lock()
+_PLANS: Memo[Plan] = Memo(128)  # see _plan_of
 
 
 def _plan_of(runtime: Runtime, scope: list[str] | None, sources: list[str]) -> Plan:
@@ -146,19 +144,10 @@ def _plan_of(runtime: Runtime, scope: list[str] | None, sources: list[str]) -> P
     :meth:`ChunkStore.cache_generation`): the same strategy pages answer question after question, and reading
     them back from the store cost more than the rest of a plan answer."""
     generation = runtime.store.cache_generation()
+    if not generation:
+        return load_plan(runtime, scope, sources=sources)
     key = (str(runtime.settings.data_dir), generation, tuple(scope) if scope is not None else None, tuple(sources))
-    with _PLANS_LOCK:
-        plan = _PLANS.get(key) if generation else None
-        if plan is not None:
-            _PLANS.move_to_end(key)
-            return plan
-    plan = load_plan(runtime, scope, sources=sources)
-    if generation:
-        with _PLANS_LOCK:
-            _PLANS[key] = plan
-            while len(_PLANS) > 128:
-                _PLANS.popitem(last=False)
-    return plan
+    return _PLANS.get(key, lambda: load_plan(runtime, scope, sources=sources))
 
 
 def plan_answer(runtime: Runtime, question: str, hits: Sequence[Hit], scope: list[str] | None

@@ -12,14 +12,14 @@ nothing is listed in :attr:`Plan.unread` so reports can say so instead of showin
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from assistant.access import chunk_readable
+from assistant.memo import Memo
 from assistant.planning.cues import PLAN_WORDS
 from assistant.planning.parse import ParsedSource, parse_source
 from assistant.planning.text import SourceText
@@ -256,9 +256,7 @@ def parse_plan(chunks: Iterable[Chunk], fallback: Fallback | None = None) -> Pla
                 initiatives=items, sources=sorted(by_source), unread=unread)
 
 
-_PARSED: OrderedDict[tuple[object, ...], ParsedSource] = OrderedDict()  # see _parsed
-_PARSED_SIZE = 256
-_PARSED_LOCK = threading.Lock()
+_PARSED: Memo[ParsedSource] = Memo(256)  # see _parsed
 
 
 def _parsed(text: SourceText, prefix: str) -> ParsedSource:
@@ -268,17 +266,7 @@ def _parsed(text: SourceText, prefix: str) -> ParsedSource:
     (new text, another date or title, a prefix changed by a new namesake) is parsed afresh. Results are shared:
     :func:`parse_plan` copies records before changing them."""
     key = (text.source, prefix, text.team, text.doc_type, text.kind, text.title, text.date, tuple(text.lines))
-    with _PARSED_LOCK:
-        found = _PARSED.get(key)
-        if found is not None:
-            _PARSED.move_to_end(key)
-            return found
-    found = parse_source(text, prefix)
-    with _PARSED_LOCK:
-        _PARSED[key] = found
-        while len(_PARSED) > _PARSED_SIZE:
-            _PARSED.popitem(last=False)
-    return found
+    return _PARSED.get(key, lambda: parse_source(text, prefix))
 
 
 def unique_prefixes(sources: list[str]) -> dict[str, str]:
