@@ -6,6 +6,7 @@ Kept dependency-free and fast: they run on every answer sentence, inside the cha
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -35,7 +36,7 @@ CLAIM_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*|\d+(?:[.,]\d+)*%?(?:st|nd|rd|th
 SENTENCE_END = re.compile(r"[.!?…]+[\"')\]”’]*(?=\s)")  # where a sentence may end inside running text
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)?%?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMERS = threading.local()  # a Snowball stemmer keeps the word it is stemming on itself: one per thread
 
 
 @lru_cache(maxsize=65536)
@@ -44,7 +45,10 @@ def stem(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    return str(_STEMMER.stemWord(word))
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 def words(text: str) -> list[str]:

@@ -6,7 +6,8 @@ alternates chat and search with questions from the sample golden set (``evals/da
 team key a question names or else a rotating one. The clients run in their own process (``load_clients.py``:
 keep-alive connections on one asyncio loop), as deployed clients run elsewhere; ``--clients-in-process`` runs
 them as threads with httpx in the server's process instead, the harness of earlier runs, which competes with the
-server for its interpreter lock. After a warm-up at full load (steady state: per-process caches filled), a
+server for its interpreter lock. After a warm-up at full load (steady state: per-process caches filled; its
+errors are reported, since cold caches are where concurrency bugs show), a
 single-client run of the same mix is measured as the baseline, then the loaded run. Prints requests,
 throughput, p50/p95 per endpoint, errors (goal 0), the p95 ratio of the loaded run to the baseline, the served
 rate as a share of the embedding limit, and the CPU a request costs (server processes and clients) with the
@@ -274,13 +275,14 @@ def main() -> None:
                   else serve_here(runtime)) as (port, server_cpu):
                 # Warm-up at full load: first-request costs (lazy indexes, sentence vectors of each passage,
                 # parsed plan pages) are paid once per process, and with several processes any one may answer.
-                drive(port, args.clients, args.warmup_seconds, questions)
+                warmup = drive(port, args.clients, args.warmup_seconds, questions)  # its errors count too
                 baseline = drive(port, 1, args.baseline_seconds, questions)
                 cpu = server_cpu()
                 loaded = drive(port, args.clients, args.seconds, questions)
                 loaded.server_cpu = server_cpu() - cpu
         finally:
             runtime.close()
+    report(f"warm-up, {args.clients} concurrent clients (cold caches)", warmup)
     report("baseline, 1 client", baseline)
     report(f"load, {args.clients} concurrent clients", loaded, baseline)
     limit = (os.cpu_count() or 1) / (embed_ms / 1000)
