@@ -51,6 +51,13 @@ def test_health_reports_open_mode(open_client: TestClient) -> None:
     assert body["auth"].startswith("open") and body["synthesizer"] == "extractive"
 
 
+def test_only_the_docs_pages_carry_the_offline_content_policy(open_client: TestClient) -> None:
+    docs = open_client.get("/docs")
+    assert docs.status_code == 200
+    assert "connect-src 'self'" in docs.headers["content-security-policy"]
+    assert "content-security-policy" not in open_client.get("/health").headers
+
+
 def test_chat_answers_with_citations_to_retrieved_chunks(open_client: TestClient) -> None:
     question = "Why do enterprise deals stall in security review?"
     body = open_client.post("/v1/chat", json={"messages": [{"role": "user", "content": question}]}).json()
