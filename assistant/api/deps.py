@@ -1,4 +1,9 @@
-"""Typed dependencies, defined once and used by every route."""
+"""Typed dependencies, defined once and used by every route.
+
+Each is ``async def`` because none of them blocks (a lookup on app state, a key's digest): FastAPI runs a plain
+``def`` dependency in its thread pool, one hand-off from the event loop and back per dependency, which cost a
+chat request five hand-offs before its own.
+"""
 
 from __future__ import annotations
 
@@ -15,23 +20,23 @@ from assistant.store.conversations import ConversationStore
 _LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.runtime.settings
 
 
-def get_chat(request: Request) -> ChatService:
+async def get_chat(request: Request) -> ChatService:
     return request.app.state.chat
 
 
-def get_conversations(request: Request) -> ConversationStore:
+async def get_conversations(request: Request) -> ConversationStore:
     return request.app.state.conversations
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     settings: Annotated[Settings, Depends(get_settings_dep)],
     authorization: Annotated[str | None, Header()] = None,
@@ -56,7 +61,7 @@ def get_caller(
     return caller
 
 
-def request_owner(caller: Annotated[Caller, Depends(get_caller)]) -> str:
+async def request_owner(caller: Annotated[Caller, Depends(get_caller)]) -> str:
     """Who owns what this request creates or reads (conversations, ratings, jobs): the key itself, never its name."""
     return caller.owner
 
