@@ -14,7 +14,8 @@ rate as a share of the embedding limit, and the CPU a request costs (server proc
 rate the cores allow at that cost. Stops by itself.
 
     python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--warmup-seconds 10]
-                              [--threads N] [--no-batching] [--workers N] [--backend B] [--clients-in-process]
+                              [--threads N] [--no-batching] [--no-trace] [--workers N] [--backend B]
+                              [--clients-in-process]
 """
 
 from __future__ import annotations
@@ -242,6 +243,8 @@ def main() -> None:
     parser.add_argument("--warmup-seconds", type=float, default=10, help="full-load warm-up, not measured")
     parser.add_argument("--workers", type=int, default=1,
                         help="serve with `prodops serve --workers N` in its own processes (default: 1, in a thread)")
+    parser.add_argument("--no-trace", action="store_true",
+                        help="torch: questions through sentence-transformers, not the TorchScript trace (one process)")
     parser.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"), default="torch",
                         help="the embedder ingesting and serving, as PRODOPS_EMBEDDING_BACKEND")
     parser.add_argument("--clients-in-process", action="store_true",
@@ -256,10 +259,15 @@ def main() -> None:
           f"{len(questions)} golden questions")
     backend = Settings(embedding_backend=args.backend)
     set_inference_threads(1)  # the limit's denominator: one thread per embedding, one embedding per core at once
-    embed_ms = query_embedding_ms(_embedder_for(backend), [q for q, _ in questions])
+    measured: Any = _embedder_for(backend)
+    if args.no_trace:  # the limit of the path served: the same embedder (torch: one per process) as the server's
+        measured.trace_queries = False
+    embed_ms = query_embedding_ms(measured, [q for q, _ in questions])
     set_inference_threads(threads)  # an ONNX session takes its threads when made: the serving one is made now
     embedder: Any = get_embedder(64, "cpu") if args.backend == "torch" else _embedder_for(backend)
     embedder.batch_queries = not args.no_batching
+    if args.no_trace:
+        embedder.trace_queries = False
     print(f"embedder: {args.backend}, {embed_ms:.1f} ms per question alone on one thread")
     keys = [ApiKey(name=f"{team}-load", team=team, key_sha256=digest(key)) for team, key in KEYS.items()]
     with tempfile.TemporaryDirectory(prefix="prodops-load-") as tmp:
@@ -299,7 +307,8 @@ def main() -> None:
     if args.workers > 1:
         return  # the question embeddings were batched in the server processes, not counted here
     queries = embedder.queries
-    print(f"question embeddings: {'one per pass' if args.no_batching else 'micro-batched'}; "
+    traced = " through the TorchScript trace" if getattr(embedder, "questions_traced", False) else ""
+    print(f"question embeddings: {'one per pass' if args.no_batching else 'micro-batched'}{traced}; "
           f"{queries.texts} batched in {queries.passes} passes (mean {queries.texts / max(queries.passes, 1):.1f})")
     print(f"load average {os.getloadavg()[0]:.1f} at the end; goal: 0 errors")
 

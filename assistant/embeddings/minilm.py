@@ -12,10 +12,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from assistant.embeddings.batching import QueryBatcher
+from assistant.embeddings.traced import TracedQueryEncoder
 from assistant.errors import ConfigError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -61,7 +63,10 @@ class SentenceTransformerEmbedder:
         # The model is shared by API worker threads; torch inference is thread-safe but serialising avoids
         # two requests fighting over the same two cores.
         self._lock = threading.Lock()
-        self.queries = QueryBatcher(self.embed_documents)
+        self.queries = QueryBatcher(self._embed_questions)
+        self.trace_queries = True  # False: questions through sentence-transformers too (for comparison)
+        self._traced: TracedQueryEncoder | None = None
+        self._traced_built = False
         self.batch_queries = True  # False: each question alone (what benchmarks/load.py compares against)
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
@@ -76,6 +81,27 @@ class SentenceTransformerEmbedder:
                 show_progress_bar=False,
             )
         return [row.tolist() for row in vectors]
+
+    @property
+    def model(self) -> Any:
+        """The loaded SentenceTransformer (shared: read it, do not reconfigure it)."""
+        return self._model
+
+    @property
+    def questions_traced(self) -> bool:
+        """Whether questions now go through the trace (False before the first question, or if it was refused)."""
+        return self.trace_queries and self._traced is not None
+
+    def _embed_questions(self, texts: Sequence[str]) -> list[list[float]]:
+        """The batcher's passes: through the trace when it agrees with the model (see :mod:`.traced`), built on
+        the first question (a fraction of a second); a failed build is not retried."""
+        if self.trace_queries and not self._traced_built:
+            with self._lock:
+                self._traced = TracedQueryEncoder.build(self._model)
+            self._traced_built = True
+        if self.trace_queries and self._traced is not None:
+            return self._traced.encode(texts)
+        return self.embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:
         """Concurrent questions (API worker threads) are embedded together: see :mod:`.batching`."""
