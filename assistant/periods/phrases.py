@@ -12,9 +12,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from assistant.periods.labels import month_end
 
@@ -47,7 +48,10 @@ _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
 class Span(BaseModel):
-    """A period named in a question: first and last day (inclusive), or a month/quarter of unknown year."""
+    """A period named in a question: first and last day (inclusive), or a month/quarter of unknown year.
+    Frozen: :func:`period_phrases` hands the same spans to every caller that reads the same text."""
+
+    model_config = ConfigDict(frozen=True)
 
     text: str
     unit: Unit
@@ -186,7 +190,15 @@ def period_phrases(question: str, *, fiscal_start_month: int = 1, anchor: dt.dat
 
     "between X and Y", "from X to Y" and "X to Y" mark both ends with the ``between`` role; a month or quarter
     without a year inside such a range takes the year of the other end.
+
+    Remembered per text: answer synthesis asks it of every candidate sentence, and the same passages come back
+    for question after question.
     """
+    return list(_period_phrases(question, fiscal_start_month, anchor))
+
+
+@lru_cache(maxsize=16384)
+def _period_phrases(question: str, fiscal_start_month: int, anchor: dt.date | None) -> tuple[Span, ...]:
     taken: list[tuple[int, int]] = []
     found: list[Span] = []
     for kind, pattern in _PATTERNS:
@@ -208,7 +220,7 @@ def period_phrases(question: str, *, fiscal_start_month: int = 1, anchor: dt.dat
             if first.role == "between" or gap != "and":
                 found[i - 1] = _settle_pair(first, second).model_copy(update={"role": "between"})
                 found[i] = _settle_pair(second, first).model_copy(update={"role": "between"})
-    return found
+    return tuple(found)
 
 
 def _settle_pair(span: Span, other: Span) -> Span:

@@ -163,7 +163,7 @@ class HybridRetriever:
             deep_dense = [i for i, _ in window]
             passed = self.runtime.lexical.screen_many(list(dict.fromkeys(deep_dense + lexical_ids)), boosts, scope)
             for n in range(len(boosts)):
-                ranked = [[i for i in ids if (ok := passed.get(i)) and ok[n]][: k * 2]
+                ranked = [[i for i in ids if passed.get(i, 0) >> n & 1][: k * 2]
                           for ids in (deep_dense, lexical_ids)]
                 rankings.append([i for i, _ in fuse(ranked)])
                 weights.append(self.intent_weight)
