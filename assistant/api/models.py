@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from fastapi import Response
 from pydantic import BaseModel, Field, field_validator
 
 from assistant.schemas import AnswerSentence, Citation, Kind, ModelFallback, SearchFilters
@@ -103,3 +104,11 @@ class ChunkOut(BaseModel):
 
 class SourceDetail(SourceOut):
     chunk_list: list[ChunkOut]
+
+
+def json_response(body: BaseModel | bytes) -> Response:
+    """A hot route's body, serialised once by pydantic. Returning a model instead makes FastAPI validate it
+    against the route's ``response_model`` and serialise it again, in one more thread-pool hand-off for a
+    plain-``def`` route; the model stays declared on the route for the OpenAPI schema."""
+    content = body if isinstance(body, bytes) else body.model_dump_json()
+    return Response(content, media_type="application/json")

@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import StreamingResponse
 
 from assistant.api.deps import CallerDep, ChatDep, ConversationsDep, OwnerDep
-from assistant.api.models import ChatRequest, ChatResponse
+from assistant.api.models import ChatRequest, ChatResponse, json_response
 from assistant.errors import NotFound, ProdopsError, StoreUnavailable
 from assistant.replay import answer_message, refilter
 from assistant.schemas import Answer
@@ -53,7 +53,7 @@ def chat(body: ChatRequest, caller: CallerDep, owner: OwnerDep, service: ChatDep
     if not body.stream:
         answer = next(i for i in items if isinstance(i, Answer))
         record(answer)
-        return _response(answer, conversation_id)
+        return json_response(_response(answer, conversation_id))
 
     try:
         first: list[object] = [next(items)]  # retrieval runs here: a store outage is a 503 before the stream
