@@ -53,6 +53,7 @@ def test_each_server_process_takes_its_share_of_the_cores(monkeypatch: pytest.Mo
             app = serving_app()
             app.state.runtime.close()
             assert torch.get_num_threads() == expected, (workers, threads)
+            assert app.state.runtime.embedder.questions_traced  # warmed up before the first request
     finally:
         torch.set_num_threads(before)
         get_settings.cache_clear()

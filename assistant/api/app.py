@@ -76,7 +76,19 @@ def serving_app() -> FastAPI:
     settings = get_settings()
     workers = settings.serve_workers or (os.cpu_count() or 1)
     set_inference_threads(settings.serve_threads or max(1, (os.cpu_count() or 1) // workers))
-    return create_app(Runtime(settings))
+    runtime = Runtime(settings)
+    warm_up(runtime)
+    return create_app(runtime)
+
+
+def warm_up(runtime: Runtime) -> None:
+    """Load the model and build its question path (see :mod:`assistant.embeddings.traced`) before the first
+    caller, not during their request: about a second per process, which with several worker processes landed
+    on whichever callers each process served first. A failure is logged and left to surface per request."""
+    try:
+        runtime.embedder.embed_query("warm-up")
+    except Exception:  # noqa: BLE001 - the lazy path raises the same error, with context, per request
+        log.warning("the embedding model could not be warmed up at start", exc_info=True)
 
 
 def create_app(runtime: Runtime | None = None, chat_service: ChatService | None = None) -> FastAPI:
