@@ -55,6 +55,11 @@ class Settings(BaseSettings):
                     "thread can be faster when the host is overloaded by other work; measure with "
                     "benchmarks/load.py --threads. Ingestion always uses every core.",
     )
+    sentence_cache_rows: int = Field(
+        default=100_000, ge=0,
+        description="Sentence vectors kept in the data dir for every server process and restart (about 3 KB "
+                    "each; past this many the oldest half is dropped). 0: each process keeps its own only.",
+    )
     serve_workers: int = Field(
         default=1, ge=0, le=64,
         description="Server processes `prodops serve` runs on its port (0: one per core). One process answers "
@@ -228,6 +233,10 @@ class Settings(BaseSettings):
     @property
     def conversations_path(self) -> Path:
         return self.data_dir / "conversations.sqlite3"
+
+    @property
+    def sentence_vectors_path(self) -> Path:
+        return self.data_dir / "sentence-vectors.sqlite3"
 
 
 _PATH_FIELDS = ("data_dir", "workspace")

@@ -6,7 +6,9 @@ imports torch), and the API shares one model and one store handle across request
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from assistant.store.chroma import ChunkStore
     from assistant.store.lexical import LexicalIndex
     from assistant.store.metric_rows import MetricRowStore
+    from assistant.store.sentence_vectors import SharedVectors
+
+log = logging.getLogger("prodops")
 
 
 class Runtime:
@@ -61,10 +66,34 @@ class Runtime:
 
     @cached_property
     def sentence_vectors(self) -> VectorCache:
-        """Document-side sentence vectors, embedded once per process (see :mod:`assistant.embeddings.cache`)."""
+        """Document-side sentence vectors, embedded once per process (see :mod:`assistant.embeddings.cache`) and,
+        through the data dir, once for every process (:mod:`assistant.store.sentence_vectors`)."""
         from assistant.embeddings.cache import VectorCache
 
-        return VectorCache(lambda texts: self.embedder.embed_documents(texts))
+        def encode(texts: list[str]) -> list[list[float]]:
+            return self.embedder.embed_documents(texts)
+
+        shared = self.shared_sentence_vectors
+        if shared is None:
+            return VectorCache(encode)
+        from assistant.store.sentence_vectors import shared_encoder
+
+        return VectorCache(shared_encoder(encode, shared, lambda: f"{self.embedder.name}/{self.embedder.dimension}/"
+                                          f"{self.settings.embedding_backend}"))
+
+    @cached_property
+    def shared_sentence_vectors(self) -> SharedVectors | None:
+        """The data dir's sentence-vector file, or None when turned off (``sentence_cache_rows`` 0) or the data
+        dir cannot hold it (read-only): answers still work then, each process embedding for itself."""
+        if not self.settings.sentence_cache_rows:
+            return None
+        from assistant.store.sentence_vectors import SharedVectors
+
+        try:
+            return SharedVectors(self.settings.sentence_vectors_path, self.settings.sentence_cache_rows)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("sentence vectors not shared through %s (%s)", self.settings.sentence_vectors_path, exc)
+            return None
 
     @cached_property
     def grounding_encoder(self) -> CachedEncoder:
@@ -78,8 +107,8 @@ class Runtime:
         return CachedEncoder(embedder)  # type: ignore[arg-type]
 
     def close(self) -> None:
-        for name in ("lexical", "metric_rows"):
-            if name in self.__dict__:
+        for name in ("lexical", "metric_rows", "shared_sentence_vectors"):
+            if self.__dict__.get(name) is not None:
                 self.__dict__.pop(name).close()
         if "store" in self.__dict__:
             self.__dict__.pop("store").close()
