@@ -3,6 +3,7 @@ vectors the first one embedded, gets the same answer, and never reads another mo
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,27 @@ def test_the_file_stays_bounded_and_keeps_the_newest(tmp_path: Path) -> None:
     newest = [f"sentence 11-{i}" for i in range(128)]
     assert len(shared.get_many("m", newest)) == 128
     assert shared.get_many("m", ["sentence 0-0"]) == {}
+
+
+def test_a_damaged_vector_file_costs_embedding_not_answers(
+    sample_runtime: Runtime, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    """The file is a cache: garbage in its place is reported in the log and answers come as before."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    for item in sample_runtime.settings.data_dir.iterdir():  # the ingested store, minus its vector file
+        if item.name.startswith("sentence-vectors"):
+            continue
+        target = data_dir / item.name
+        (shutil.copytree if item.is_dir() else shutil.copy2)(item, target)
+    (data_dir / "sentence-vectors.sqlite3").write_bytes(b"not a database " * 400)
+    model = CountingEmbedder(embedder)
+    runtime = Runtime(sample_runtime.settings.model_copy(update={"data_dir": data_dir}),
+                      embedder_factory=lambda: model)
+    try:
+        answer = ChatService(runtime).ask(QUESTION)
+        expected = ChatService(sample_runtime).ask(QUESTION)
+        assert answer.model_dump() == expected.model_dump()
+        assert model.documents > 0  # embedded, since nothing could be read
+    finally:
+        runtime.close()

@@ -14,6 +14,7 @@ past ``max_rows`` the oldest half is dropped (a dropped sentence is embedded aga
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS vectors (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS vectors_key ON vectors (model, text_sha);
 """
+log = logging.getLogger("prodops")
 _PRUNE_EVERY = 256  # writes between checks of the row count
 
 
@@ -42,6 +44,7 @@ class SharedVectors(SqliteFile):
 
     def __init__(self, path: Path, max_rows: int) -> None:
         super().__init__(path, SCHEMA)
+        self.path = path
         self._db.execute("PRAGMA busy_timeout = 5000")  # another process writing: wait, do not fail
         self.max_rows = max_rows
         self._since_prune = 0
@@ -52,13 +55,17 @@ class SharedVectors(SqliteFile):
         found: dict[str, list[float]] = {}
         shas = list(by_sha)
         with self._lock:
-            for start in range(0, len(shas), 500):
-                part = shas[start : start + 500]
-                marks = ",".join("?" * len(part))
-                rows = self._db.execute(
-                    f"SELECT text_sha, vector FROM vectors WHERE model = ? AND text_sha IN ({marks})", [model, *part]
-                )
-                found.update((by_sha[sha], np.frombuffer(blob, dtype=np.float64).tolist()) for sha, blob in rows)
+            try:
+                for start in range(0, len(shas), 500):
+                    part = shas[start : start + 500]
+                    marks = ",".join("?" * len(part))
+                    rows = self._db.execute(
+                        f"SELECT text_sha, vector FROM vectors WHERE model = ? AND text_sha IN ({marks})",
+                        [model, *part],
+                    )
+                    found.update((by_sha[sha], np.frombuffer(blob, dtype=np.float64).tolist()) for sha, blob in rows)
+            except sqlite3.Error as exc:  # a damaged file: embed instead (this is a cache), and say so
+                log.warning("sentence vectors not read from %s (%s); embedding them instead", self.path, exc)
         return found
 
     def put_many(self, model: str, vectors: dict[str, list[float]]) -> None:
@@ -72,7 +79,7 @@ class SharedVectors(SqliteFile):
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)", rows)
                 self._db.execute("COMMIT")
-            except sqlite3.OperationalError:
+            except sqlite3.Error:  # locked past the timeout, disk full, a damaged file
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 return
