@@ -67,6 +67,12 @@ class Settings(BaseSettings):
                     "They share the data dir as two servers would (upload jobs run once, in the process that "
                     "accepted them).",
     )
+    serve_keepalive_requests: int = Field(
+        default=25, ge=0,
+        description="With several server processes, requests one kept-alive connection gets before the reply asks "
+                    "the client to reconnect (0: never), so long-lived clients that connected together spread over "
+                    "the processes instead of staying on the one that accepted them.",
+    )
     hnsw_ef_search: int = Field(
         default=200, ge=10, le=2000,
         description="HNSW candidates examined per query: high enough that the top 40 equal exact search, so the "

@@ -15,7 +15,7 @@ rate the cores allow at that cost. Stops by itself.
 
     python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--warmup-seconds 10]
                               [--threads N] [--no-batching] [--no-trace] [--workers N] [--backend B]
-                              [--clients-in-process]
+                              [--keepalive-requests N] [--clients-in-process]
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ class Results:
     samples: list[str] = field(default_factory=list)  # the first few error descriptions
     seconds: float = 0.0
     client_cpu: float = 0.0  # CPU seconds the clients used (0 when they ran in the server's process)
-    server_cpu: float = 0.0  # CPU seconds the serving process used during the run
+    server_cpu: float = 0.0  # CPU seconds the serving processes used during the run
+    reconnects: int = 0  # new connections the clients opened because a reply said Connection: close
+    cpu_by_process: list[float] = field(default_factory=list)  # each serving process's share, largest first
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, endpoint: str, ms: float, error: str | None) -> None:
@@ -116,7 +118,8 @@ def run_elsewhere(port: int, clients: int, seconds: float, questions: list[tuple
     done = subprocess.run([sys.executable, str(Path(__file__).with_name("load_clients.py"))], input=json.dumps(plan),
                           capture_output=True, text=True, check=True, timeout=seconds + 120)
     data = json.loads(done.stdout)
-    out = Results(seconds=data["seconds"], samples=data["samples"], client_cpu=data["cpu_seconds"])
+    out = Results(seconds=data["seconds"], samples=data["samples"], client_cpu=data["cpu_seconds"],
+                  reconnects=data["reconnects"])
     for endpoint in ENDPOINTS:
         out.latencies[endpoint] = data["latencies"].get(endpoint, [])
         out.errors[endpoint] = data["errors"].get(endpoint, 0)
@@ -137,24 +140,25 @@ def run(port: int, clients: int, seconds: float, questions: list[tuple[str, str 
 
 
 @contextmanager
-def serve_here(runtime: Runtime) -> Iterator[tuple[int, Callable[[], float]]]:
+def serve_here(runtime: Runtime) -> Iterator[tuple[int, Callable[[], dict[int, float]]]]:
     """The app in a thread of this process (its CPU: this process's, the clients being elsewhere)."""
     with serve_in_thread(create_app(runtime=runtime)) as url:
-        yield int(url.rsplit(":", 1)[1]), time.process_time
+        yield int(url.rsplit(":", 1)[1]), lambda: {os.getpid(): time.process_time()}
 
 
 @contextmanager
-def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey], backend: str
-                  ) -> Iterator[tuple[int, Callable[[], float]]]:
-    """``prodops serve --workers N`` on the ingested data dir, as deployed: its port, and the CPU seconds its
-    processes (the supervisor and its workers) have used."""
+def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey], backend: str,
+                  keepalive_requests: int | None = None) -> Iterator[tuple[int, Callable[[], dict[int, float]]]]:
+    """``prodops serve --workers N`` on the ingested data dir, as deployed: its port, and the CPU seconds each of
+    its processes (the supervisor and its workers) has used."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRODOPS_")} | {
         "PRODOPS_DATA_DIR": str(data_dir), "PRODOPS_SERVE_THREADS": str(threads), "PYTHONPATH": str(REPO),
         "PRODOPS_EMBEDDING_BACKEND": backend,
-        "PRODOPS_API_KEYS": json.dumps([k.model_dump(exclude_none=True) for k in keys])}
+        "PRODOPS_API_KEYS": json.dumps([k.model_dump(exclude_none=True) for k in keys])} | (
+        {} if keepalive_requests is None else {"PRODOPS_SERVE_KEEPALIVE_REQUESTS": str(keepalive_requests)})
     server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers",
                                str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
@@ -164,7 +168,7 @@ def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey]
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("prodops serve did not start")
             time.sleep(0.5)
-        yield port, lambda: tree_cpu(server.pid)
+        yield port, lambda: tree_cpu_by_process(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -177,8 +181,8 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds (user + system) used so far by process ``root`` and every process under it (from /proc)."""
+def tree_cpu_by_process(root: int) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by process ``root`` and each process under it, by pid."""
     parents: dict[int, int] = {}
     ticks: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -193,7 +197,7 @@ def tree_cpu(root: int) -> float:
         below = {pid for pid, parent in parents.items() if parent in tree} - tree
         tree |= below
         grew = bool(below)
-    return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+    return {pid: ticks.get(pid, 0) / os.sysconf("SC_CLK_TCK") for pid in tree}
 
 
 def p(values: list[float], q: float) -> float:
@@ -243,6 +247,9 @@ def main() -> None:
     parser.add_argument("--warmup-seconds", type=float, default=10, help="full-load warm-up, not measured")
     parser.add_argument("--workers", type=int, default=1,
                         help="serve with `prodops serve --workers N` in its own processes (default: 1, in a thread)")
+    parser.add_argument("--keepalive-requests", type=int, default=None,
+                        help="with --workers: requests per kept-alive connection before the server asks the client "
+                             "to reconnect, as PRODOPS_SERVE_KEEPALIVE_REQUESTS (0: never; default: the setting's)")
     parser.add_argument("--no-trace", action="store_true",
                         help="torch: questions through sentence-transformers, not the TorchScript trace (one process)")
     parser.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"), default="torch",
@@ -279,7 +286,8 @@ def main() -> None:
         if args.workers > 1:
             runtime.close()  # the server processes open the data dir themselves
         try:
-            with (serve_workers(Path(tmp), args.workers, args.threads, keys, args.backend) if args.workers > 1
+            with (serve_workers(Path(tmp), args.workers, args.threads, keys, args.backend, args.keepalive_requests)
+                  if args.workers > 1
                   else serve_here(runtime)) as (port, server_cpu):
                 # Warm-up at full load: first-request costs (lazy indexes, sentence vectors of each passage,
                 # parsed plan pages) are paid once per process, and with several processes any one may answer.
@@ -287,7 +295,10 @@ def main() -> None:
                 baseline = drive(port, 1, args.baseline_seconds, questions)
                 cpu = server_cpu()
                 loaded = drive(port, args.clients, args.seconds, questions)
-                loaded.server_cpu = server_cpu() - cpu
+                used = {pid: seconds - cpu.get(pid, 0.0) for pid, seconds in server_cpu().items()}
+                loaded.server_cpu = sum(used.values())
+                loaded.cpu_by_process = sorted((u / max(loaded.server_cpu, 1e-9) for u in used.values()
+                                                if u > 0.02 * loaded.server_cpu), reverse=True)
                 # The limit again, once the server is idle: the host's own speed drifts within minutes, and the
                 # share is read against the mean of the two (each printed).
                 set_inference_threads(1)
@@ -311,6 +322,10 @@ def main() -> None:
           f"clients {loaded.client_cpu * 1000 / max(total, 1):.1f} ms; the cores allow {ceiling:.0f} req/s at that "
           f"cost, served {served / ceiling:.2f} of it")
     if args.workers > 1:
+        split = " / ".join(f"{share:.0%}" for share in loaded.cpu_by_process)
+        limit = Settings().serve_keepalive_requests if args.keepalive_requests is None else args.keepalive_requests
+        print(f"CPU by server process under load: {split} (even is {1 / args.workers:.0%} each); clients asked "
+              f"to reconnect {loaded.reconnects} times (PRODOPS_SERVE_KEEPALIVE_REQUESTS: {limit})")
         return  # the question embeddings were batched in the server processes, not counted here
     queries = embedder.queries
     traced = " through the TorchScript trace" if getattr(embedder, "questions_traced", False) else ""

@@ -8,9 +8,11 @@ length). Reads a JSON plan on stdin and writes JSON results on stdout:
 
     plan:    {"port": P, "clients": N, "seconds": S, "requests": [{"path", "body", "key"}, ...]}
     results: {"seconds": S, "cpu_seconds": C, "latencies": {path: [ms, ...]}, "errors": {path: n},
-              "samples": [str, ...]}
+              "samples": [str, ...], "reconnects": n}
 
 Client ``i`` starts at request ``i * 7`` of the list and walks it in order, so clients ask different questions.
+A reply with ``Connection: close`` is followed by a new connection, as HTTP/1.1 clients do (counted as a
+reconnect, not an error).
 """
 
 from __future__ import annotations
@@ -29,18 +31,22 @@ def encode(port: int, path: str, body: dict[str, Any], key: str) -> bytes:
     return head.encode() + payload
 
 
-async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bytes]:
-    """Send one request on a kept-alive connection; the reply's status and body (read by Content-Length)."""
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+                   ) -> tuple[int, bytes, bool]:
+    """Send one request on a kept-alive connection; the reply's status, body (read by Content-Length) and
+    whether the server will close the connection after it."""
     writer.write(request)
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    length = 0
+    length, closing = 0, False
     for line in lines[1:]:
         name, _, value = line.partition(":")
         if name.strip().lower() == "content-length":
             length = int(value)
-    return status, await reader.readexactly(length)
+        elif name.strip().lower() == "connection":
+            closing = "close" in value.lower()
+    return status, await reader.readexactly(length), closing
 
 
 async def client(plan: dict[str, Any], index: int, deadline: float, out: dict[str, Any]) -> None:
@@ -54,9 +60,13 @@ async def client(plan: dict[str, Any], index: int, deadline: float, out: dict[st
             started = time.perf_counter()
             error = None
             try:
-                status, body = await exchange(reader, writer, request)
+                status, body, closing = await exchange(reader, writer, request)
                 if status != 200:
                     error = f"HTTP {status}: {body[:200].decode(errors='replace')}"
+                if closing:
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", plan["port"])
+                    out["reconnects"] += 1
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 writer.close()
@@ -72,7 +82,7 @@ async def client(plan: dict[str, Any], index: int, deadline: float, out: dict[st
 
 
 async def run(plan: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"latencies": {}, "errors": {}, "samples": []}
+    out: dict[str, Any] = {"latencies": {}, "errors": {}, "samples": [], "reconnects": 0}
     start = time.monotonic()
     deadline = start + plan["seconds"]
     await asyncio.gather(*(client(plan, i, deadline, out) for i in range(plan["clients"])))

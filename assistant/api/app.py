@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant import __version__
 from assistant.api.health import dependency_checks
 from assistant.api.jobs import JobRegistry
+from assistant.api.keepalive import BoundedKeepAlive
 from assistant.api.openai_models import error_body
 from assistant.api.routes import (
     chat,
@@ -70,7 +71,8 @@ class DocsPolicy:
 
 def serving_app() -> FastAPI:
     """The app as `prodops serve` runs it, in each of its worker processes: inference threads set for serving
-    first (``PRODOPS_SERVE_THREADS``, or the cores shared out among ``PRODOPS_SERVE_WORKERS`` processes)."""
+    first (``PRODOPS_SERVE_THREADS``, or the cores shared out among ``PRODOPS_SERVE_WORKERS`` processes), and
+    with several processes, kept-alive clients asked to reconnect now and then (:mod:`assistant.api.keepalive`)."""
     from assistant.embeddings.threads import set_inference_threads
 
     settings = get_settings()
@@ -78,7 +80,10 @@ def serving_app() -> FastAPI:
     set_inference_threads(settings.serve_threads or max(1, (os.cpu_count() or 1) // workers))
     runtime = Runtime(settings)
     warm_up(runtime)
-    return create_app(runtime)
+    app = create_app(runtime)
+    if workers > 1 and settings.serve_keepalive_requests:
+        app.add_middleware(BoundedKeepAlive, limit=settings.serve_keepalive_requests)
+    return app
 
 
 def warm_up(runtime: Runtime) -> None:
