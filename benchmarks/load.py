@@ -323,7 +323,8 @@ def main() -> None:
           f"cost, served {served / ceiling:.2f} of it")
     if args.workers > 1:
         split = " / ".join(f"{share:.0%}" for share in loaded.cpu_by_process)
-        limit = Settings().serve_keepalive_requests if args.keepalive_requests is None else args.keepalive_requests
+        default = Settings.model_fields["serve_keepalive_requests"].default  # the workers' env has no PRODOPS_*
+        limit = default if args.keepalive_requests is None else args.keepalive_requests
         print(f"CPU by server process under load: {split} (even is {1 / args.workers:.0%} each); clients asked "
               f"to reconnect {loaded.reconnects} times (PRODOPS_SERVE_KEEPALIVE_REQUESTS: {limit})")
         return  # the question embeddings were batched in the server processes, not counted here
