@@ -46,6 +46,7 @@ def offline_synthesizer(runtime: Runtime) -> ExtractiveSynthesizer:
     return ExtractiveSynthesizer(
         encode=runtime.sentence_vectors,
         speakers=lambda: runtime.lexical.known_names().get("participant", set()),
+        encode_questions=runtime.question_vectors,
     )
 
 
@@ -133,7 +134,8 @@ class ChatService:
         missing = unknown_names(query, self.runtime.lexical, scope)
         if missing:
             return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
-        vector = self.runtime.embedder.embed_query(query)  # once: retrieval and the metric resolver share it
+        vector = self.runtime.embedder.embed_query(query)  # once: retrieval, the metric resolver and the answer
+        self.runtime.question_vectors.remember(query, vector)
         hits = self.retrieve(query, filters, scope, vector)
         computed = (metric_answer(self.runtime, query, hits, scope, vector)
                     or plan_answer(self.runtime, query, hits, scope))

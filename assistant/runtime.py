@@ -20,7 +20,7 @@ from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.embeddings.base import Embedder
-    from assistant.embeddings.cache import VectorCache
+    from assistant.embeddings.cache import QuestionVectors, VectorCache
     from assistant.grounding.checker import CachedEncoder
     from assistant.store.chroma import ChunkStore
     from assistant.store.lexical import LexicalIndex
@@ -80,6 +80,14 @@ class Runtime:
 
         return VectorCache(shared_encoder(encode, shared, lambda: f"{self.embedder.name}/{self.embedder.dimension}/"
                                           f"{self.settings.embedding_backend}"))
+
+    @cached_property
+    def question_vectors(self) -> QuestionVectors:
+        """The extractive answer's question side: the vector retrieval computed for a question, reused, or the
+        query path for other question texts (see :class:`~assistant.embeddings.cache.QuestionVectors`)."""
+        from assistant.embeddings.cache import QuestionVectors
+
+        return QuestionVectors(lambda text: self.embedder.embed_query(text))
 
     @cached_property
     def shared_sentence_vectors(self) -> SharedVectors | None:

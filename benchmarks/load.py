@@ -15,12 +15,13 @@ rate the cores allow at that cost. Stops by itself.
 
     python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--warmup-seconds 10]
                               [--threads N] [--no-batching] [--no-trace] [--workers N] [--backend B]
-                              [--keepalive-requests N] [--clients-in-process]
+                              [--keepalive-requests N] [--unique] [--clients-in-process]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -109,12 +110,13 @@ def client(port: int, index: int, deadline: float, questions: list[tuple[str, st
             i += 1
 
 
-def run_elsewhere(port: int, clients: int, seconds: float, questions: list[tuple[str, str | None]]) -> Results:
+def run_elsewhere(port: int, clients: int, seconds: float, questions: list[tuple[str, str | None]],
+                  unique: bool = False) -> Results:
     """The clients in their own process (``load_clients.py``), with the same requests and keys as :func:`run`."""
     teams = itertools.cycle(TEAMS)
     requests = [{"path": endpoint, "body": request(endpoint, question), "key": KEYS[team or next(teams)]}
                 for question, team in questions for endpoint in ENDPOINTS]  # each question on both endpoints
-    plan = {"port": port, "clients": clients, "seconds": seconds, "requests": requests}
+    plan = {"port": port, "clients": clients, "seconds": seconds, "requests": requests, "unique": unique}
     done = subprocess.run([sys.executable, str(Path(__file__).with_name("load_clients.py"))], input=json.dumps(plan),
                           capture_output=True, text=True, check=True, timeout=seconds + 120)
     data = json.loads(done.stdout)
@@ -254,16 +256,22 @@ def main() -> None:
                         help="torch: questions through sentence-transformers, not the TorchScript trace (one process)")
     parser.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"), default="torch",
                         help="the embedder ingesting and serving, as PRODOPS_EMBEDDING_BACKEND")
+    parser.add_argument("--unique", action="store_true",
+                        help="every request's question ends in a code of its own, so no cache keyed by question text "
+                             "helps (people rarely repeat the same words); default: the 52 questions as written")
     parser.add_argument("--clients-in-process", action="store_true",
                         help="clients as threads in the server's process (the earlier harness), not in their own")
     args = parser.parse_args()
-    drive = run if args.clients_in_process else run_elsewhere
+    if args.unique and args.clients_in_process:
+        parser.error("--unique needs the clients in their own process")
+    drive = run if args.clients_in_process else functools.partial(run_elsewhere, unique=args.unique)
     print(f"clients: {'threads in the server process' if args.clients_in_process else 'their own process'}")
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.workers)  # as each worker sets them
     print(f"inference threads per request: {threads}; server processes: {args.workers}")
     questions = golden_questions()
+    coded = ", each request with a code of its own (--unique)" if args.unique else ""
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
-          f"{len(questions)} golden questions")
+          f"{len(questions)} golden questions{coded}")
     backend = Settings(embedding_backend=args.backend)
     set_inference_threads(1)  # the limit's denominator: one thread per embedding, one embedding per core at once
     measured: Any = _embedder_for(backend)

@@ -6,13 +6,15 @@ as much as the server. Deployed clients run elsewhere; here they run beside the 
 cheaply as a client can (a request is prebuilt bytes, a reply is its status line, headers and body read by
 length). Reads a JSON plan on stdin and writes JSON results on stdout:
 
-    plan:    {"port": P, "clients": N, "seconds": S, "requests": [{"path", "body", "key"}, ...]}
+    plan:    {"port": P, "clients": N, "seconds": S, "requests": [{"path", "body", "key"}, ...], "unique": bool}
     results: {"seconds": S, "cpu_seconds": C, "latencies": {path: [ms, ...]}, "errors": {path: n},
               "samples": [str, ...], "reconnects": n}
 
 Client ``i`` starts at request ``i * 7`` of the list and walks it in order, so clients ask different questions.
 A reply with ``Connection: close`` is followed by a new connection, as HTTP/1.1 clients do (counted as a
-reconnect, not an error).
+reconnect, not an error). With ``unique``, every request's question ends in a code of its own (" (zq1001)",
+a lower-case token no document holds and no name check reads), so no cache keyed by a question's text helps:
+people rarely ask the very same words twice.
 """
 
 from __future__ import annotations
@@ -49,6 +51,16 @@ async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return status, await reader.readexactly(length), closing
 
 
+def with_code(body: dict[str, Any], code: int) -> dict[str, Any]:
+    """The request body with its question (a chat's last message, a search's query) ending in its own code."""
+    marked = json.loads(json.dumps(body))
+    if "messages" in marked:
+        marked["messages"][-1]["content"] += f" (zq{code})"
+    else:
+        marked["query"] += f" (zq{code})"
+    return marked
+
+
 async def client(plan: dict[str, Any], index: int, deadline: float, out: dict[str, Any]) -> None:
     requests = plan["requests"]
     prebuilt = [(r["path"], encode(plan["port"], r["path"], r["body"], r["key"])) for r in requests]
@@ -57,6 +69,11 @@ async def client(plan: dict[str, Any], index: int, deadline: float, out: dict[st
     try:
         while time.monotonic() < deadline:
             path, request = prebuilt[i % len(prebuilt)]
+            if plan.get("unique"):
+                r = requests[i % len(requests)]
+                out["asked"] += 1
+                request = encode(plan["port"], path, with_code(r["body"], 1000 + index * 1_000_000 + out["asked"]),
+                                 r["key"])
             started = time.perf_counter()
             error = None
             try:
@@ -82,7 +99,7 @@ async def client(plan: dict[str, Any], index: int, deadline: float, out: dict[st
 
 
 async def run(plan: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"latencies": {}, "errors": {}, "samples": [], "reconnects": 0}
+    out: dict[str, Any] = {"latencies": {}, "errors": {}, "samples": [], "reconnects": 0, "asked": 0}
     start = time.monotonic()
     deadline = start + plan["seconds"]
     await asyncio.gather(*(client(plan, i, deadline, out) for i in range(plan["clients"])))

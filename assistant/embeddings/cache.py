@@ -43,3 +43,39 @@ class EncodingCache(Generic[T]):
 
 
 VectorCache = EncodingCache[list[float]]  # sentence vectors (the extractive answer's candidates)
+
+
+class QuestionVectors:
+    """Question-side vectors for the extractive answer: the one retrieval just computed for a question is reused
+    (:meth:`remember`), and any other question text (a part of a compound question) is embedded through the
+    query path (``embed_query``: traced and micro-batched, see :mod:`assistant.embeddings.batching`).
+
+    Why: the answer compares the question with candidate sentences, and it used to embed the question again as a
+    document, through sentence-transformers under the document lock, once per new question (a benchmark that
+    repeats its questions never saw it, since the document cache answered). Only the synthesizer reads what is
+    remembered here: retrieval always embeds its question itself. A vector depends only on the text and the
+    model, so a remembered one is the one the query path would give.
+    """
+
+    def __init__(self, embed_query: Callable[[str], list[float]], size: int = 256) -> None:
+        self._embed_query = embed_query
+        self.size = size
+        self._known: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.reused = self.embedded = 0
+
+    def remember(self, text: str, vector: Sequence[float]) -> None:
+        with self._lock:
+            self._known[text] = list(vector)
+            self._known.move_to_end(text)
+            while len(self._known) > self.size:
+                self._known.popitem(last=False)
+
+    def __call__(self, texts: Sequence[str]) -> list[list[float]]:
+        with self._lock:
+            known = {t: self._known[t] for t in texts if t in self._known}
+            self.reused += len(known)
+        for text in dict.fromkeys(t for t in texts if t not in known):
+            known[text] = self._embed_query(text)
+            self.embedded += 1
+        return [known[t] for t in texts]

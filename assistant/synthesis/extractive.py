@@ -43,8 +43,10 @@ class ExtractiveSynthesizer:
         min_support: float = 0.37,
         semantic_pool: int = 40,
         speakers: Callable[[], set[str]] | None = None,
+        encode_questions: Encode | None = None,
     ) -> None:
         self.encode = encode
+        self.encode_questions = encode_questions  # the question side (query path); None: through ``encode``
         self.max_sentences = max_sentences
         self.list_sentences = list_sentences
         self.min_coverage = min_coverage
@@ -103,8 +105,14 @@ class ExtractiveSynthesizer:
         if self.encode is None:
             return meaning
         order = list(np.argsort(-(0.65 * coverage + 0.35 * prior))[: self.semantic_pool])
-        vectors = np.asarray(self.encode([*asks, *(pool[i].text for i in order)]), dtype=float)
-        sims = vectors[len(asks):] @ vectors[: len(asks)].T
+        sentences = [pool[i].text for i in order]
+        if self.encode_questions is None:
+            vectors = np.asarray(self.encode([*asks, *sentences]), dtype=float)
+            ask_vectors, sentence_vectors = vectors[: len(asks)], vectors[len(asks):]
+        else:
+            ask_vectors = np.asarray(self.encode_questions(asks), dtype=float)
+            sentence_vectors = np.asarray(self.encode(sentences), dtype=float)
+        sims = sentence_vectors @ ask_vectors.T
         for column, i in enumerate(order):
             meaning[:, i] = np.maximum(0.0, sims[column])
         return meaning

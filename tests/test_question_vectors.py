@@ -1,0 +1,76 @@
+"""The extractive answer reuses the question vector retrieval computed, instead of embedding the question again
+as a document (through sentence-transformers, under the document lock) for every new question; its answers are
+the ones the old path gave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.chat import ChatService, offline_synthesizer
+from assistant.embeddings.minilm import SentenceTransformerEmbedder
+from assistant.runtime import Runtime
+from assistant.synthesis.extractive import ExtractiveSynthesizer
+
+SAMPLE = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "sample.yaml"
+
+
+def _questions() -> list[str]:
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    return [q["question"] for q in data["questions"]]
+
+
+def test_answers_are_the_ones_the_question_embedded_as_a_document_gave(sample_runtime: Runtime) -> None:
+    """Same model, same normalisation: the query path's vector and the document path's agree to ~1e-7, so every
+    sample question gets the same sentences, citations and abstentions either way."""
+    service = ChatService(sample_runtime)
+    reusing = offline_synthesizer(sample_runtime)
+    as_documents = ExtractiveSynthesizer(
+        encode=sample_runtime.sentence_vectors,
+        speakers=lambda: sample_runtime.lexical.known_names().get("participant", set()),
+    )
+    compared = 0
+    for question in _questions():
+        query, hits, early = service.prepare(question)
+        if early is not None:  # a metric, plan or name-check answer: no sentences were compared
+            continue
+        new, old = reusing.answer(query, hits), as_documents.answer(query, hits)
+        assert (new.answer, new.abstained, [c.chunk_id for c in new.citations]) == (
+            old.answer, old.abstained, [c.chunk_id for c in old.citations]), question
+        assert new.confidence == pytest.approx(old.confidence, abs=1e-6)
+        compared += 1
+    assert compared >= 20  # most sample questions take the extractive path
+
+
+def test_a_new_question_is_embedded_once_per_chat(sample_runtime: Runtime, embedder: SentenceTransformerEmbedder) -> None:
+    service = ChatService(sample_runtime)
+    vectors = sample_runtime.question_vectors
+    answered = 0
+    for n, question in enumerate(_questions()[:16]):
+        fresh = f"{question} (zq{n + 9000})"  # a text no earlier test asked: no cache has it
+        queries, reused, embedded = embedder.queries.texts, vectors.reused, vectors.embedded
+        answer = service.ask(fresh)
+        parts = vectors.embedded - embedded  # parts of a compound question: new texts, embedded as queries
+        if answer.route == "text" and answer.sentences:  # the extractive answer compared sentences with it
+            assert vectors.reused - reused == 1, fresh  # the question's own vector: retrieval's
+            assert embedder.queries.texts - queries == 1 + parts, fresh  # and no second embedding of it
+            answered += 1
+    assert answered >= 6
+
+
+def test_other_question_texts_go_through_the_query_path(embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
+    """A text nobody remembered (a part of a compound question) is embedded as a query, one at a time per text."""
+    from assistant.config import Settings
+
+    runtime = Runtime(Settings(data_dir=tmp_path / "data"), embedder_factory=lambda: embedder)
+    try:
+        vectors = runtime.question_vectors
+        vectors.remember("what ships in Q3?", [1.0, 0.0])
+        got = vectors(["what ships in Q3?", "who owns onboarding?", "who owns onboarding?"])
+        assert got[0] == [1.0, 0.0]
+        assert got[1] == got[2] == pytest.approx(embedder.embed_query("who owns onboarding?"))
+        assert (vectors.reused, vectors.embedded) == (1, 1)
+    finally:
+        runtime.close()
