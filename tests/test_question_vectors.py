@@ -44,7 +44,9 @@ def test_answers_are_the_ones_the_question_embedded_as_a_document_gave(sample_ru
     assert compared >= 20  # most sample questions take the extractive path
 
 
-def test_a_new_question_is_embedded_once_per_chat(sample_runtime: Runtime, embedder: SentenceTransformerEmbedder) -> None:
+def test_a_new_question_is_embedded_once_per_chat(
+    sample_runtime: Runtime, embedder: SentenceTransformerEmbedder
+) -> None:
     service = ChatService(sample_runtime)
     vectors = sample_runtime.question_vectors
     answered = 0
