@@ -87,7 +87,12 @@ class Runtime:
         query path for other question texts (see :class:`~assistant.embeddings.cache.QuestionVectors`)."""
         from assistant.embeddings.cache import QuestionVectors
 
-        return QuestionVectors(lambda text: self.embedder.embed_query(text))
+        def embed_queries(texts: list[str]) -> list[list[float]]:
+            embedder = self.embedder
+            together = getattr(embedder, "embed_queries", None)  # one pass for all (the bundled embedders)
+            return together(texts) if together is not None else [embedder.embed_query(t) for t in texts]
+
+        return QuestionVectors(embed_queries)
 
     @cached_property
     def shared_sentence_vectors(self) -> SharedVectors | None:

@@ -12,9 +12,9 @@ length). Reads a JSON plan on stdin and writes JSON results on stdout:
 
 Client ``i`` starts at request ``i * 7`` of the list and walks it in order, so clients ask different questions.
 A reply with ``Connection: close`` is followed by a new connection, as HTTP/1.1 clients do (counted as a
-reconnect, not an error). With ``unique``, every request's question ends in a code of its own (" (zq1001)",
-a lower-case token no document holds and no name check reads), so no cache keyed by a question's text helps:
-people rarely ask the very same words twice.
+reconnect, not an error). With ``unique``, every request's question carries a code of its own (" (zq1001)"
+before its question mark: a lower-case token no document holds and no name check reads), so no cache keyed by
+a question's text helps: people rarely ask the very same words twice.
 """
 
 from __future__ import annotations
@@ -51,13 +51,21 @@ async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return status, await reader.readexactly(length), closing
 
 
+def coded(question: str, code: int) -> str:
+    """The question with its own code before its closing punctuation, so it stays one sentence (a code after the
+    question mark would read as a second question)."""
+    text = question.rstrip()
+    end = len(text.rstrip("?.!"))
+    return f"{text[:end]} (zq{code}){text[end:]}"
+
+
 def with_code(body: dict[str, Any], code: int) -> dict[str, Any]:
-    """The request body with its question (a chat's last message, a search's query) ending in its own code."""
+    """The request body with its question (a chat's last message, a search's query) carrying its own code."""
     marked = json.loads(json.dumps(body))
     if "messages" in marked:
-        marked["messages"][-1]["content"] += f" (zq{code})"
+        marked["messages"][-1]["content"] = coded(marked["messages"][-1]["content"], code)
     else:
-        marked["query"] += f" (zq{code})"
+        marked["query"] = coded(marked["query"], code)
     return marked
 
 

@@ -37,6 +37,19 @@ def test_questions_queued_during_a_pass_share_the_next_pass() -> None:
     assert sum(batches) == 9 and len(batches) <= 3  # the other eight shared passes
 
 
+def test_several_texts_of_one_caller_share_one_pass() -> None:
+    batches: list[list[str]] = []
+
+    def encode(texts: Sequence[str]) -> list[list[float]]:
+        batches.append(list(texts))
+        return [[float(len(t))] for t in texts]
+
+    batcher = QueryBatcher(encode)
+    assert batcher.embed_many(["a", "bb", "ccc"]) == [[1.0], [2.0], [3.0]]
+    assert batches == [["a", "bb", "ccc"]]
+    assert batcher.embed_many([]) == [] and len(batches) == 1
+
+
 def test_a_model_error_reaches_every_caller_of_the_pass_and_the_next_call_works() -> None:
     calls = 0
 

@@ -63,16 +63,19 @@ def test_a_new_question_is_embedded_once_per_chat(
 
 
 def test_other_question_texts_go_through_the_query_path(embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
-    """A text nobody remembered (a part of a compound question) is embedded as a query, one at a time per text."""
+    """Texts nobody remembered (the parts of a compound question) are embedded as queries, in one pass."""
     from assistant.config import Settings
 
     runtime = Runtime(Settings(data_dir=tmp_path / "data"), embedder_factory=lambda: embedder)
     try:
         vectors = runtime.question_vectors
         vectors.remember("what ships in Q3?", [1.0, 0.0])
-        got = vectors(["what ships in Q3?", "who owns onboarding?", "who owns onboarding?"])
+        passes = embedder.queries.passes
+        got = vectors(["what ships in Q3?", "who owns onboarding?", "who owns onboarding?", "when is it due?"])
+        assert embedder.queries.passes - passes == 1  # both new texts in one forward pass
         assert got[0] == [1.0, 0.0]
         assert got[1] == got[2] == pytest.approx(embedder.embed_query("who owns onboarding?"))
-        assert (vectors.reused, vectors.embedded) == (1, 1)
+        assert got[3] == pytest.approx(embedder.embed_query("when is it due?"))
+        assert (vectors.reused, vectors.embedded) == (1, 2)
     finally:
         runtime.close()

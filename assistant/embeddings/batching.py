@@ -29,14 +29,21 @@ class QueryBatcher:
 
     def embed(self, text: str) -> list[float]:
         """``text``'s vector (the model's error, if it raised, is raised here)."""
-        future: Future[list[float]] = Future()
+        return self.embed_many([text])[0]
+
+    def embed_many(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, queued together so they share a pass (a caller with several short texts waits
+        for one pass, not one per text)."""
+        futures: list[Future[list[float]]] = [Future() for _ in texts]
+        if not futures:
+            return []
         with self._ready:
-            self._pending.append((text, future))
+            self._pending.extend(zip(texts, futures, strict=True))
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._serve, name="prodops-query-embed", daemon=True)
                 self._worker.start()
             self._ready.notify()
-        return future.result()
+        return [future.result() for future in futures]
 
     def _serve(self) -> None:
         while True:

@@ -47,8 +47,8 @@ VectorCache = EncodingCache[list[float]]  # sentence vectors (the extractive ans
 
 class QuestionVectors:
     """Question-side vectors for the extractive answer: the one retrieval just computed for a question is reused
-    (:meth:`remember`), and any other question text (a part of a compound question) is embedded through the
-    query path (``embed_query``: traced and micro-batched, see :mod:`assistant.embeddings.batching`).
+    (:meth:`remember`), and the other question texts (the parts of a compound question) are embedded through
+    the query path, together (traced and micro-batched, see :mod:`assistant.embeddings.batching`).
 
     Why: the answer compares the question with candidate sentences, and it used to embed the question again as a
     document, through sentence-transformers under the document lock, once per new question (a benchmark that
@@ -57,8 +57,8 @@ class QuestionVectors:
     model, so a remembered one is the one the query path would give.
     """
 
-    def __init__(self, embed_query: Callable[[str], list[float]], size: int = 256) -> None:
-        self._embed_query = embed_query
+    def __init__(self, embed_queries: Callable[[list[str]], list[list[float]]], size: int = 256) -> None:
+        self._embed_queries = embed_queries  # several texts in one pass
         self.size = size
         self._known: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
@@ -75,7 +75,8 @@ class QuestionVectors:
         with self._lock:
             known = {t: self._known[t] for t in texts if t in self._known}
             self.reused += len(known)
-        for text in dict.fromkeys(t for t in texts if t not in known):
-            known[text] = self._embed_query(text)
-            self.embedded += 1
+        todo = list(dict.fromkeys(t for t in texts if t not in known))
+        if todo:
+            known.update(zip(todo, self._embed_queries(todo), strict=True))
+            self.embedded += len(todo)
         return [known[t] for t in texts]

@@ -107,6 +107,10 @@ class SentenceTransformerEmbedder:
         """Concurrent questions (API worker threads) are embedded together: see :mod:`.batching`."""
         return self.queries.embed(text) if self.batch_queries else self.embed_documents([text])[0]
 
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Several question texts in one pass (shared with other callers' questions)."""
+        return self.queries.embed_many(texts) if self.batch_queries else self.embed_documents(texts)
+
     def token_embeddings(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
         """(WordPiece tokens, their contextual vectors, the pooled sentence vector) per text, from one pass.
 

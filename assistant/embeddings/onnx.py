@@ -164,3 +164,7 @@ class OnnxEmbedder:
     def embed_query(self, text: str) -> list[float]:
         """Concurrent questions (API worker threads) are embedded together: see :mod:`.batching`."""
         return self.queries.embed(text) if self.batch_queries else self.embed_documents([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Several question texts in one pass (shared with other callers' questions)."""
+        return self.queries.embed_many(texts) if self.batch_queries else self.embed_documents(texts)
