@@ -71,7 +71,11 @@ class Runtime:
         from assistant.embeddings.cache import VectorCache
 
         def encode(texts: list[str]) -> list[list[float]]:
-            return self.embedder.embed_documents(texts)
+            # On the short-text path (traced, micro-batched) where the embedder has one: under load, a dozen
+            # requests each embedding the sentences of passages nobody had asked about queued on the document
+            # lock, each pass a hundred interpreter-lock hand-offs (seconds at p95 after a fresh ingest).
+            short = getattr(self.embedder, "embed_short", None)
+            return short(texts) if short is not None else self.embedder.embed_documents(texts)
 
         shared = self.shared_sentence_vectors
         if shared is None:
@@ -89,7 +93,7 @@ class Runtime:
 
         def embed_queries(texts: list[str]) -> list[list[float]]:
             embedder = self.embedder
-            together = getattr(embedder, "embed_queries", None)  # one pass for all (the bundled embedders)
+            together = getattr(embedder, "embed_short", None)  # one pass for all (the bundled embedders)
             return together(texts) if together is not None else [embedder.embed_query(t) for t in texts]
 
         return QuestionVectors(embed_queries)

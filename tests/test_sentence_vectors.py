@@ -15,11 +15,12 @@ from assistant.embeddings.minilm import SentenceTransformerEmbedder
 from assistant.runtime import Runtime
 from assistant.store.sentence_vectors import SharedVectors
 
-QUESTION = "Who owns the enterprise readiness objective, and what are its key results?"
+QUESTION = "Who owns the enterprise readiness objective?"  # one part: the answer embeds only sentences
 
 
 class CountingEmbedder:
-    """The real model, counting the document texts it is asked to embed (a process's own model, in effect)."""
+    """The real model, counting the texts it is asked to embed as documents or short texts (an answer's candidate
+    sentences take the short-text path): a process's own model, in effect."""
 
     def __init__(self, inner: SentenceTransformerEmbedder, name: str | None = None) -> None:
         self._inner = inner
@@ -30,6 +31,10 @@ class CountingEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         self.documents += len(texts)
         return self._inner.embed_documents(texts)
+
+    def embed_short(self, texts: Sequence[str]) -> list[list[float]]:
+        self.documents += len(texts)
+        return self._inner.embed_short(texts)
 
     def __getattr__(self, attribute: str) -> Any:  # embed_query, token_embeddings: the model's own
         return getattr(self._inner, attribute)

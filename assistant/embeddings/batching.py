@@ -54,13 +54,14 @@ class QueryBatcher:
             self._run(batch)
 
     def _run(self, batch: list[tuple[str, Future[list[float]]]]) -> None:
+        texts = list(dict.fromkeys(text for text, _ in batch))  # callers asking the same text share its row
         try:
-            vectors = self._encode([text for text, _ in batch])
+            vectors = dict(zip(texts, self._encode(texts), strict=True))
         except BaseException as exc:  # every caller in the pass sees the model's error; the worker goes on
             for _, future in batch:
                 future.set_exception(exc)
             return
         self.passes += 1
         self.texts += len(batch)
-        for (_, future), vector in zip(batch, vectors, strict=True):
-            future.set_result(vector)
+        for text, future in batch:
+            future.set_result(vectors[text])
