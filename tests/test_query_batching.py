@@ -50,6 +50,30 @@ def test_several_texts_of_one_caller_share_one_pass() -> None:
     assert batcher.embed_many([]) == [] and len(batches) == 1
 
 
+def test_questions_go_into_the_next_pass_ahead_of_queued_sentences() -> None:
+    """A search's question must not wait behind the dozens of sentences a cold answer queued."""
+    batches: list[list[str]] = []
+    busy = threading.Event()
+
+    def encode(texts: Sequence[str]) -> list[list[float]]:
+        batches.append(list(texts))
+        busy.set()
+        time.sleep(0.3)
+        return [[1.0] for _ in texts]
+
+    batcher = QueryBatcher(encode, max_batch=8)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(batcher.embed, "warm")
+        assert busy.wait(5)
+        sentences = pool.submit(batcher.embed_many, [f"sentence {i}" for i in range(20)], False)
+        time.sleep(0.05)
+        question = pool.submit(batcher.embed, "the question")
+        assert first.result() and question.result() == [1.0] and len(sentences.result()) == 20
+    assert batches[1][0] == "the question" and len(batches[1]) == 8  # first in, sentences fill the pass
+    assert sorted(t for b in batches[1:] for t in b if t.startswith("sentence")) == sorted(
+        f"sentence {i}" for i in range(20))
+
+
 def test_a_model_error_reaches_every_caller_of_the_pass_and_the_next_call_works() -> None:
     calls = 0
 

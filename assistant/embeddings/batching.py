@@ -22,7 +22,8 @@ class QueryBatcher:
         self._encode = encode
         self._max_batch = max_batch
         self._ready = threading.Condition()
-        self._pending: list[tuple[str, Future[list[float]]]] = []
+        self._pending: list[tuple[str, Future[list[float]]]] = []  # questions: first into every pass
+        self._later: list[tuple[str, Future[list[float]]]] = []  # other short texts: the rest of a pass
         self._worker: threading.Thread | None = None
         self.passes = 0  # forward passes made: texts / passes is the mean batch (reported by benchmarks)
         self.texts = 0
@@ -31,14 +32,15 @@ class QueryBatcher:
         """``text``'s vector (the model's error, if it raised, is raised here)."""
         return self.embed_many([text])[0]
 
-    def embed_many(self, texts: Sequence[str]) -> list[list[float]]:
+    def embed_many(self, texts: Sequence[str], first: bool = True) -> list[list[float]]:
         """One vector per text, queued together so they share a pass (a caller with several short texts waits
-        for one pass, not one per text)."""
+        for one pass, not one per text). ``first=False`` (an answer's candidate sentences: dozens per request
+        after an ingest) fills passes after every queued question, so a search never waits behind them."""
         futures: list[Future[list[float]]] = [Future() for _ in texts]
         if not futures:
             return []
         with self._ready:
-            self._pending.extend(zip(texts, futures, strict=True))
+            (self._pending if first else self._later).extend(zip(texts, futures, strict=True))
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._serve, name="prodops-query-embed", daemon=True)
                 self._worker.start()
@@ -48,9 +50,11 @@ class QueryBatcher:
     def _serve(self) -> None:
         while True:
             with self._ready:
-                while not self._pending:
+                while not self._pending and not self._later:
                     self._ready.wait()
                 batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+                room = self._max_batch - len(batch)
+                batch, self._later = batch + self._later[:room], self._later[room:]
             self._run(batch)
 
     def _run(self, batch: list[tuple[str, Future[list[float]]]]) -> None:

@@ -166,8 +166,10 @@ class OnnxEmbedder:
         return self.queries.embed(text) if self.batch_queries else self.embed_documents([text])[0]
 
     def embed_short(self, texts: Sequence[str]) -> list[list[float]]:
-        """Short texts embedded while someone waits (a question's parts, an answer's candidate sentences): queued
-        together on the question path, so they share passes with other callers' texts and never wait for the
-        document lock an ingest holds. The model is symmetric (no query prompt), so these are the vectors
-        :meth:`embed_documents` gives (to ~1e-7 through the trace)."""
-        return self.queries.embed_many(texts) if self.batch_queries else self.embed_documents(texts)
+        """Short texts embedded while someone waits (a question's parts, an answer's candidate sentences):
+        queued on the question path after the questions (see :class:`.batching.QueryBatcher`), so they share
+        passes with other callers' texts and never wait for the document lock an ingest holds. The model is
+        symmetric (no query prompt), so these are the vectors :meth:`embed_documents` gives (to ~1e-7 traced)."""
+        if not self.batch_queries:
+            return self.embed_documents(texts)
+        return self.queries.embed_many(texts, first=False)
