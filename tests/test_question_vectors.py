@@ -100,5 +100,6 @@ def test_other_question_texts_go_through_the_query_path(embedder: SentenceTransf
         assert got[1] == got[2] == pytest.approx(embedder.embed_query("who owns onboarding?"))
         assert got[3] == pytest.approx(embedder.embed_query("when is it due?"))
         assert (vectors.reused, vectors.embedded) == (1, 2)
+        assert vectors(["when is it due?"]) == [got[3]] and (vectors.reused, vectors.embedded) == (2, 2)
     finally:
         runtime.close()

@@ -54,7 +54,8 @@ class QuestionVectors:
     document, through sentence-transformers under the document lock, once per new question (a benchmark that
     repeats its questions never saw it, since the document cache answered). Only the synthesizer reads what is
     remembered here: retrieval always embeds its question itself. A vector depends only on the text and the
-    model, so a remembered one is the one the query path would give.
+    model, so a remembered one is the one the query path would give; parts it embedded are remembered too (the
+    document cache kept them before), among the last ``size`` texts.
     """
 
     def __init__(self, embed_queries: Callable[[list[str]], list[list[float]]], size: int = 256) -> None:
@@ -77,6 +78,9 @@ class QuestionVectors:
             self.reused += len(known)
         todo = list(dict.fromkeys(t for t in texts if t not in known))
         if todo:
-            known.update(zip(todo, self._embed_queries(todo), strict=True))
+            fresh = self._embed_queries(todo)
+            known.update(zip(todo, fresh, strict=True))
             self.embedded += len(todo)
+            for text, vector in zip(todo, fresh, strict=True):  # a part asked again is not embedded again
+                self.remember(text, vector)
         return [known[t] for t in texts]
