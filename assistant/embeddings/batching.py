@@ -69,3 +69,27 @@ class QueryBatcher:
         self.texts += len(batch)
         for text, future in batch:
             future.set_result(vectors[text])
+
+
+class BatchedQueries:
+    """``embed_query`` and ``embed_short`` for an embedder that sets ``queries`` (a :class:`QueryBatcher` over its
+    question path) and ``batch_queries``: one copy for the torch and ONNX embedders."""
+
+    queries: QueryBatcher
+    batch_queries: bool  # False: each text alone, through embed_documents (what benchmarks/load.py compares against)
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        raise NotImplementedError  # the embedder's own
+
+    def embed_query(self, text: str) -> list[float]:
+        """Concurrent questions (API worker threads) are embedded together: see :class:`QueryBatcher`."""
+        return self.queries.embed(text) if self.batch_queries else self.embed_documents([text])[0]
+
+    def embed_short(self, texts: Sequence[str]) -> list[list[float]]:
+        """Short texts embedded while someone waits (a question's parts, an answer's candidate sentences):
+        queued on the question path after the questions, so they share passes with other callers' texts and
+        never wait for the document lock an ingest holds. The bundled models are symmetric (no query prompt), so
+        these are the vectors ``embed_documents`` gives (to ~1e-7 through the trace)."""
+        if not self.batch_queries:
+            return self.embed_documents(texts)
+        return self.queries.embed_many(texts, first=False)

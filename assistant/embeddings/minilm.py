@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embeddings.batching import QueryBatcher
+from assistant.embeddings.batching import BatchedQueries, QueryBatcher
 from assistant.embeddings.traced import TracedQueryEncoder
 from assistant.errors import ConfigError
 
@@ -43,7 +43,7 @@ def offline_hub() -> Iterator[None]:
                 os.environ[key] = before
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(BatchedQueries):
     """all-MiniLM-L6-v2 through sentence-transformers, loaded from the installed package, CPU by default."""
 
     name = MODEL_NAME
@@ -102,19 +102,6 @@ class SentenceTransformerEmbedder:
         if self.trace_queries and self._traced is not None:
             return self._traced.encode(texts)
         return self.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        """Concurrent questions (API worker threads) are embedded together: see :mod:`.batching`."""
-        return self.queries.embed(text) if self.batch_queries else self.embed_documents([text])[0]
-
-    def embed_short(self, texts: Sequence[str]) -> list[list[float]]:
-        """Short texts embedded while someone waits (a question's parts, an answer's candidate sentences):
-        queued on the question path after the questions (see :class:`.batching.QueryBatcher`), so they share
-        passes with other callers' texts and never wait for the document lock an ingest holds. The model is
-        symmetric (no query prompt), so these are the vectors :meth:`embed_documents` gives (to ~1e-7 traced)."""
-        if not self.batch_queries:
-            return self.embed_documents(texts)
-        return self.queries.embed_many(texts, first=False)
 
     def token_embeddings(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
         """(WordPiece tokens, their contextual vectors, the pooled sentence vector) per text, from one pass.

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embeddings.batching import QueryBatcher
+from assistant.embeddings.batching import BatchedQueries, QueryBatcher
 from assistant.embeddings.minilm import MODEL_NAME
 from assistant.embeddings.threads import inference_threads
 
@@ -89,7 +89,7 @@ def _export(target: Path) -> None:
     os.replace(partial, target)
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(BatchedQueries):
     """Same vectors as :class:`~assistant.embeddings.SentenceTransformerEmbedder`, computed by ONNX Runtime."""
 
     name = MODEL_NAME
@@ -161,15 +161,3 @@ class OnnxEmbedder:
                 out[index] = self._encode([texts[i] for i in index])
         return [row.tolist() for row in out]
 
-    def embed_query(self, text: str) -> list[float]:
-        """Concurrent questions (API worker threads) are embedded together: see :mod:`.batching`."""
-        return self.queries.embed(text) if self.batch_queries else self.embed_documents([text])[0]
-
-    def embed_short(self, texts: Sequence[str]) -> list[list[float]]:
-        """Short texts embedded while someone waits (a question's parts, an answer's candidate sentences):
-        queued on the question path after the questions (see :class:`.batching.QueryBatcher`), so they share
-        passes with other callers' texts and never wait for the document lock an ingest holds. The model is
-        symmetric (no query prompt), so these are the vectors :meth:`embed_documents` gives (to ~1e-7 traced)."""
-        if not self.batch_queries:
-            return self.embed_documents(texts)
-        return self.queries.embed_many(texts, first=False)
