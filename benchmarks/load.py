@@ -42,6 +42,7 @@ from typing import Any
 import httpx
 import numpy as np
 import yaml
+from load_floor import floor_app
 
 from assistant.api.app import create_app
 from assistant.api.auth import digest
@@ -142,9 +143,10 @@ def run(port: int, clients: int, seconds: float, questions: list[tuple[str, str 
 
 
 @contextmanager
-def serve_here(runtime: Runtime) -> Iterator[tuple[int, Callable[[], dict[int, float]]]]:
-    """The app in a thread of this process (its CPU: this process's, the clients being elsewhere)."""
-    with serve_in_thread(create_app(runtime=runtime)) as url:
+def serve_here(runtime: Runtime, floor: bool = False) -> Iterator[tuple[int, Callable[[], dict[int, float]]]]:
+    """The app in a thread of this process (its CPU: this process's, the clients being elsewhere); ``floor``:
+    the stack's floor (:mod:`load_floor`) instead of prodops' app."""
+    with serve_in_thread(floor_app(runtime) if floor else create_app(runtime=runtime)) as url:
         yield int(url.rsplit(":", 1)[1]), lambda: {os.getpid(): time.process_time()}
 
 
@@ -261,11 +263,18 @@ def main() -> None:
                              "helps (people rarely repeat the same words); default: the 52 questions as written")
     parser.add_argument("--clients-in-process", action="store_true",
                         help="clients as threads in the server's process (the earlier harness), not in their own")
+    parser.add_argument("--floor", action="store_true",
+                        help="serve only what the stack costs (parse, embed, one Chroma query: load_floor.py) in place "
+                             "of prodops' app: the most a pipeline on this stack can reach here")
     args = parser.parse_args()
+    if args.floor and args.workers > 1:
+        parser.error("--floor serves in this process: use it with --workers 1")
     if args.unique and args.clients_in_process:
         parser.error("--unique needs the clients in their own process")
     drive = run if args.clients_in_process else functools.partial(run_elsewhere, unique=args.unique)
     print(f"clients: {'threads in the server process' if args.clients_in_process else 'their own process'}")
+    if args.floor:
+        print("app: the floor (parse, embed, one unfiltered Chroma query per request; load_floor.py), not prodops'")
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.workers)  # as each worker sets them
     print(f"inference threads per request: {threads}; server processes: {args.workers}")
     questions = golden_questions()
@@ -296,7 +305,7 @@ def main() -> None:
         try:
             with (serve_workers(Path(tmp), args.workers, args.threads, keys, args.backend, args.keepalive_requests)
                   if args.workers > 1
-                  else serve_here(runtime)) as (port, server_cpu):
+                  else serve_here(runtime, args.floor)) as (port, server_cpu):
                 # Warm-up at full load: first-request costs (lazy indexes, sentence vectors of each passage,
                 # parsed plan pages) are paid once per process, and with several processes any one may answer.
                 warmup = drive(port, args.clients, args.warmup_seconds, questions)  # its errors count too
