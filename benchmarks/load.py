@@ -320,6 +320,7 @@ def main() -> None:
                 # share is read against the mean of the two (each printed).
                 set_inference_threads(1)
                 embed_after = query_embedding_ms(measured, [q for q, _ in questions])
+                dense = runtime.store.nearest_queries  # read before close() drops the store
         finally:
             runtime.close()
     report(f"warm-up, {args.clients} concurrent clients (cold caches)", warmup)
@@ -349,6 +350,9 @@ def main() -> None:
     traced = " through the TorchScript trace" if getattr(embedder, "questions_traced", False) else ""
     print(f"question embeddings: {'one per pass' if args.no_batching else 'micro-batched'}{traced}; "
           f"{queries.texts} batched in {queries.passes} passes (mean {queries.texts / max(queries.passes, 1):.1f})")
+    mean = dense.texts / max(dense.passes, 1)
+    print(f"dense queries: {dense.texts} in {dense.passes} shared passes (mean {mean:.1f}; one Chroma call per width "
+          "in a pass)")
     print(f"load average {os.getloadavg()[0]:.1f} at the end; goal: 0 errors")
 
 

@@ -6,37 +6,45 @@ kernel dispatch, thread start-up inside torch) for one short text. :class:`Query
 micro-batching: one worker thread embeds whatever is queued, at once (no waiting window, so a single client
 sees no added latency beyond a thread hand-off); questions that arrive while a pass runs are embedded together
 in the next pass, up to ``max_batch``.
+
+The batcher is generic in what it batches (a key, hashable, and what one pass makes of it): the store batches
+concurrent nearest-neighbour queries the same way (:meth:`~assistant.store.chroma.ChunkStore.nearest_ids`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
-class QueryBatcher:
-    """Embeds single texts for many threads, in batches of whatever queued while the model was busy."""
+class QueryBatcher(Generic[K, V]):
+    """Embeds single texts (any keys) for many threads, in batches of whatever queued while the model (the
+    ``encode`` callable) was busy."""
 
-    def __init__(self, encode: Callable[[Sequence[str]], list[list[float]]], max_batch: int = 32) -> None:
+    def __init__(self, encode: Callable[[Sequence[K]], list[V]], max_batch: int = 32) -> None:
         self._encode = encode
         self._max_batch = max_batch
         self._ready = threading.Condition()
-        self._pending: list[tuple[str, Future[list[float]]]] = []  # questions: first into every pass
-        self._later: list[tuple[str, Future[list[float]]]] = []  # other short texts: the rest of a pass
+        self._pending: list[tuple[K, Future[V]]] = []  # questions: first into every pass
+        self._later: list[tuple[K, Future[V]]] = []  # other short texts: the rest of a pass
         self._worker: threading.Thread | None = None
         self.passes = 0  # forward passes made: texts / passes is the mean batch (reported by benchmarks)
         self.texts = 0
 
-    def embed(self, text: str) -> list[float]:
+    def embed(self, text: K) -> V:
         """``text``'s vector (the model's error, if it raised, is raised here)."""
         return self.embed_many([text])[0]
 
-    def embed_many(self, texts: Sequence[str], first: bool = True) -> list[list[float]]:
+    def embed_many(self, texts: Sequence[K], first: bool = True) -> list[V]:
         """One vector per text, queued together so they share a pass (a caller with several short texts waits
         for one pass, not one per text). ``first=False`` (an answer's candidate sentences: dozens per request
         after an ingest) fills passes after every queued question, so a search never waits behind them."""
-        futures: list[Future[list[float]]] = [Future() for _ in texts]
+        futures: list[Future[V]] = [Future() for _ in texts]
         if not futures:
             return []
         with self._ready:
@@ -57,7 +65,7 @@ class QueryBatcher:
                 batch, self._later = batch + self._later[:room], self._later[room:]
             self._run(batch)
 
-    def _run(self, batch: list[tuple[str, Future[list[float]]]]) -> None:
+    def _run(self, batch: list[tuple[K, Future[V]]]) -> None:
         texts = list(dict.fromkeys(text for text, _ in batch))  # callers asking the same text share its row
         try:
             vectors = dict(zip(texts, self._encode(texts), strict=True))
@@ -75,7 +83,7 @@ class BatchedQueries:
     """``embed_query`` and ``embed_short`` for an embedder that sets ``queries`` (a :class:`QueryBatcher` over its
     question path) and ``batch_queries``: one copy for the torch and ONNX embedders."""
 
-    queries: QueryBatcher
+    queries: QueryBatcher[str, list[float]]
     batch_queries: bool  # False: each text alone, through embed_documents (what benchmarks/load.py compares against)
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:

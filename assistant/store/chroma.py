@@ -18,6 +18,7 @@ import httpx
 from chromadb.errors import InternalError, NotFoundError
 
 from assistant.config import Settings
+from assistant.embeddings.batching import QueryBatcher
 from assistant.errors import StoreUnavailable
 from assistant.schemas import Chunk, ChunkMeta, SourceRecord
 from assistant.store.chroma_client import (
@@ -30,6 +31,7 @@ from assistant.store.chroma_client import (
 from assistant.store.chunk_cache import ChunkCache
 from assistant.store.gate import StoreGate
 from assistant.store.hnsw import hnsw_configuration, raise_ef_search
+from assistant.store.nearest import NearestKey, Ranked, nearest_key, nearest_many
 
 T = TypeVar("T")
 
@@ -55,6 +57,7 @@ class ChunkStore:
         self._cols_lock = threading.Lock()
         self._counted: tuple[str, int] = ("", 0)  # (generation, chunks) of the last count; see count()
         self.chunk_cache = ChunkCache()  # chunks read by id, per generation (embedded only); see get_chunks()
+        self.nearest_queries: QueryBatcher[NearestKey, Ranked] = QueryBatcher(self._nearest_now)  # nearest_ids()
         self._batch = self._run(lambda _c, _m, client: max(1, min(int(client.get_max_batch_size()), 4000)))
 
     def close(self) -> None:
@@ -248,10 +251,16 @@ class ChunkStore:
 
     def nearest_ids(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
         """(id, similarity) of the nearest ``k`` chunks, unfiltered, best first: reads no documents nor metadata,
-        so k in the thousands stays about as cheap as :meth:`query` at 40 (unlike a ``where`` query)."""
-        got = self._run(lambda c, _m, _cl: c.query(query_embeddings=[list(vector)], n_results=k, include=["distances"]))
-        rows = zip(got["ids"][0], got["distances"][0], strict=True) if got["ids"] else ()
-        return [(i, 1.0 - float(dist)) for i, dist in rows]
+        so k in the thousands stays about as cheap as :meth:`query` at 40 (unlike a ``where`` query). Concurrent
+        calls share one Chroma call (:mod:`~assistant.store.nearest`), except from a thread inside the gate (the
+        batcher's thread takes its own read, which could wait for a writer that waits for this thread)."""
+        if self._gate.inside:
+            return self._nearest_now([nearest_key(vector, k)])[0]
+        return self.nearest_queries.embed(nearest_key(vector, k))
+
+    def _nearest_now(self, keys: Sequence[NearestKey]) -> list[Ranked]:
+        return nearest_many(lambda vectors, k: self._run(lambda c, _m, _cl: c.query(
+            query_embeddings=vectors, n_results=k, include=["distances"])), keys)
 
     def langchain_vectorstore(self, embeddings: Any) -> Any:
         """The chunk collection as a LangChain ``Chroma`` vector store (langchain-chroma) over the same client.

@@ -93,6 +93,12 @@ class StoreGate:
             os.close(turn)
 
     @property
+    def inside(self) -> bool:
+        """Whether this thread is inside a read or write section (what it asks next must not wait on another
+        thread's read)."""
+        return bool(self._depth or getattr(self._local, "reads", 0))
+
+    @property
     def writing_here(self) -> bool:
         """Whether this thread holds the write lock."""
         return self._depth > 0
