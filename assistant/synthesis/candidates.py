@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.periods.phrases import period_phrases
 from assistant.retrieval.context import is_noise
 from assistant.safety import looks_like_injection, neutralize_markers
-from assistant.schemas import Hit
+from assistant.schemas import Chunk, Hit
 from assistant.text import (
     content_terms,
     id_terms,
@@ -78,16 +79,17 @@ def _logical_lines(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _pieces(hit: Hit, min_words: int, max_words: int) -> Iterator[tuple[str, str]]:
-    """(shown, verbatim) for each usable sentence or table row of the chunk; a list item whose heading names
+def _pieces(text: str, context: str, full_section: str | None, min_words: int, max_words: int
+            ) -> Iterator[tuple[str, str]]:
+    """(shown, verbatim) for each usable sentence or table row of a chunk's text; a list item whose heading names
     when or whose it is ("#### FY23 Q3", "### Owner: Ana") is shown with that heading."""
-    section = (hit.chunk.meta.section or "").split(" > ")[-1].strip()
-    logical = _logical_lines(hit.chunk.text)
+    section = (full_section or "").split(" > ")[-1].strip()
+    logical = _logical_lines(text)
     lines = [line for line, _ in logical]
     for index, (line, near) in enumerate(logical):
         heading = near or section
         if is_table_row(line):
-            header = _header(lines, index, hit.chunk.context)
+            header = _header(lines, index, context)
             following = lines[index + 1].strip() if index + 1 < len(lines) else ""
             alone = header is None and index == len(lines) - 1 and (index == 0 or not is_table_row(lines[index - 1]))
             if (header is not None and line.strip() == header.strip()) or alone or (
@@ -118,17 +120,38 @@ def candidates(question: str, hits: Sequence[Hit], named_speakers: set[str], min
     out: list[Candidate] = []
     for hit in hits:
         m = hit.chunk.meta
-        context = " ".join(filter(None, [m.title, m.section, m.company, m.speaker, m.metric, hit.chunk.context]))
-        context_terms = frozenset(content_terms(context))
         noise = is_noise(hit, question)
         other = bool(named_speakers) and (m.speaker or "").lower() not in named_speakers and m.speaker is not None
-        for shown, verbatim in _pieces(hit, min_words, max_words):
-            if looks_like_injection(verbatim):
-                continue
-            shown = neutralize_markers(shown)  # only the answer's own [n] are citations
-            if m.speaker_is_participant and m.speaker:
-                company = f" ({m.company})" if m.company and m.company not in shown else ""
-                shown = f"{m.speaker}{company}: {shown}"
-            terms = frozenset(content_terms(shown)) | id_terms(shown)
+        pieces, context_terms = _chunk_pieces(hit.chunk, min_words, max_words)
+        for shown, verbatim, terms in pieces:
             out.append(Candidate(shown, verbatim, hit, len(out), terms, context_terms, noise, other))
     return out
+
+
+_Pieces = tuple[tuple[tuple[str, str, frozenset[str]], ...], frozenset[str]]
+
+
+def _chunk_pieces(chunk: Chunk, min_words: int, max_words: int) -> _Pieces:
+    """A chunk's candidate sentences as (shown, verbatim, terms), and its context's terms: what does not depend
+    on the question, remembered per chunk content (the same passages answer question after question, and
+    splitting and term-finding were a third of an extractive answer's time)."""
+    m = chunk.meta
+    return _pieces_of(chunk.text, chunk.context, m.section, m.title, m.company, m.speaker, m.metric,
+                      bool(m.speaker_is_participant), min_words, max_words)
+
+
+@lru_cache(maxsize=4096)
+def _pieces_of(text: str, context: str, section: str | None, title: str, company: str | None, speaker: str | None,
+               metric: str | None, participant: bool, min_words: int, max_words: int) -> _Pieces:
+    """:func:`_chunk_pieces` on the fields it reads (every one is part of the key)."""
+    joined = " ".join(filter(None, [title, section, company, speaker, metric, context]))
+    found: list[tuple[str, str, frozenset[str]]] = []
+    for shown, verbatim in _pieces(text, context, section, min_words, max_words):
+        if looks_like_injection(verbatim):
+            continue
+        shown = neutralize_markers(shown)  # only the answer's own [n] are citations
+        if participant and speaker:
+            by = f" ({company})" if company and company not in shown else ""
+            shown = f"{speaker}{by}: {shown}"
+        found.append((shown, verbatim, frozenset(content_terms(shown)) | id_terms(shown)))
+    return tuple(found), frozenset(content_terms(joined))
