@@ -74,8 +74,7 @@ class Runtime:
             # On the short-text path (traced, micro-batched) where the embedder has one: under load, a dozen
             # requests each embedding the sentences of passages nobody had asked about queued on the document
             # lock, each pass a hundred interpreter-lock hand-offs (seconds at p95 after a fresh ingest).
-            short = getattr(self.embedder, "embed_short", None)
-            return short(texts) if short is not None else self.embedder.embed_documents(texts)
+            return self._embed_short(texts, self.embedder.embed_documents)
 
         shared = self.shared_sentence_vectors
         if shared is None:
@@ -91,12 +90,17 @@ class Runtime:
         query path for other question texts (see :class:`~assistant.embeddings.cache.QuestionVectors`)."""
         from assistant.embeddings.cache import QuestionVectors
 
-        def embed_queries(texts: list[str]) -> list[list[float]]:
-            embedder = self.embedder
-            together = getattr(embedder, "embed_short", None)  # one pass for all (the bundled embedders)
-            return together(texts) if together is not None else [embedder.embed_query(t) for t in texts]
+        def embed_queries(texts: list[str]) -> list[list[float]]:  # one pass for all (the bundled embedders)
+            return self._embed_short(texts, lambda each: [self.embedder.embed_query(t) for t in each])
 
         return QuestionVectors(embed_queries)
+
+    def _embed_short(self, texts: list[str], otherwise: Callable[[list[str]], list[list[float]]]
+                     ) -> list[list[float]]:
+        """Short texts on the embedder's short-text path (``embed_short``: traced, micro-batched, shared passes),
+        or ``otherwise`` for an embedder without one (a test's or a plug-in's)."""
+        short = getattr(self.embedder, "embed_short", None)
+        return short(texts) if short is not None else otherwise(texts)
 
     @cached_property
     def shared_sentence_vectors(self) -> SharedVectors | None:
