@@ -45,7 +45,7 @@ class EncodingCache(Generic[T]):
 VectorCache = EncodingCache[list[float]]  # sentence vectors (the extractive answer's candidates)
 
 
-class QuestionVectors:
+class QuestionVectors(EncodingCache[list[float]]):
     """Question-side vectors for the extractive answer: the one retrieval just computed for a question is reused
     (:meth:`remember`), and the other question texts (the parts of a compound question) are embedded through
     the query path, together (traced and micro-batched, see :mod:`assistant.embeddings.batching`).
@@ -54,33 +54,16 @@ class QuestionVectors:
     document, through sentence-transformers under the document lock, once per new question (a benchmark that
     repeats its questions never saw it, since the document cache answered). Only the synthesizer reads what is
     remembered here: retrieval always embeds its question itself. A vector depends only on the text and the
-    model, so a remembered one is the one the query path would give; parts it embedded are remembered too (the
-    document cache kept them before), among the last ``size`` texts.
+    model, so a remembered one is the one the query path would give; parts it embedded are remembered too, among
+    the last ``size`` texts. An :class:`EncodingCache` that retrieval also writes into.
     """
 
     def __init__(self, embed_queries: Callable[[list[str]], list[list[float]]], size: int = 256) -> None:
-        self._embed_queries = embed_queries  # several texts in one pass
-        self.size = size
-        self._known: OrderedDict[str, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.reused = self.embedded = 0
+        super().__init__(embed_queries, size)  # several texts in one pass
 
     def remember(self, text: str, vector: Sequence[float]) -> None:
         with self._lock:
-            self._known[text] = list(vector)
-            self._known.move_to_end(text)
-            while len(self._known) > self.size:
-                self._known.popitem(last=False)
-
-    def __call__(self, texts: Sequence[str]) -> list[list[float]]:
-        with self._lock:
-            known = {t: self._known[t] for t in texts if t in self._known}
-            self.reused += len(known)
-        todo = list(dict.fromkeys(t for t in texts if t not in known))
-        if todo:
-            fresh = self._embed_queries(todo)
-            known.update(zip(todo, fresh, strict=True))
-            self.embedded += len(todo)
-            for text, vector in zip(todo, fresh, strict=True):  # a part asked again is not embedded again
-                self.remember(text, vector)
-        return [known[t] for t in texts]
+            self._vectors[text] = list(vector)
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
