@@ -15,6 +15,7 @@ from pathlib import Path
 from assistant.access import chunk_readable
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, ChunkMeta, Kind
+from assistant.store.chunk_cache import StoredVectors
 
 NARROWER = """
 import sys
@@ -41,16 +42,16 @@ def test_reads_in_one_generation_come_from_memory(make_runtime: Callable[..., Ru
     runtime = make_runtime(data_dir=tmp_path / "data")
     with runtime.store.writing():
         runtime.store.upsert(_chunks(), [[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
-    first_vectors: dict[str, list[float]] = {}
+    first_vectors: StoredVectors = {}
     first = runtime.store.get_chunks(["plan-2", "plan-0"], first_vectors)
     hits = runtime.store.chunk_cache.hits
-    again_vectors: dict[str, list[float]] = {}
+    again_vectors: StoredVectors = {}
     again = runtime.store.get_chunks(["plan-2", "plan-0", "missing"], again_vectors)
     assert runtime.store.chunk_cache.hits == hits + 2
     assert [c.id for c in again] == ["plan-2", "plan-0"] and again == first
     assert again_vectors.keys() == first_vectors.keys()
     for chunk_id, vector in first_vectors.items():
-        assert [float(x) for x in vector] == again_vectors[chunk_id]
+        assert [float(x) for x in vector] == [float(x) for x in again_vectors[chunk_id]]
 
 
 def test_a_write_in_another_process_is_never_served_from_memory(make_runtime: Callable[..., Runtime],
@@ -78,7 +79,7 @@ def test_a_write_here_outside_a_write_section_is_seen(make_runtime: Callable[...
     runtime.store.get_chunks(["plan-0"])
     changed = _chunks()[0].model_copy(update={"context": "new context"})
     runtime.store.upsert([changed], [[0.0, 1.0]])  # no write section: no generation move, the cache is emptied
-    vectors: dict[str, list[float]] = {}
+    vectors: StoredVectors = {}
     [chunk] = runtime.store.get_chunks(["plan-0"], vectors)
     assert chunk.context == "new context"
     assert [round(float(x), 6) for x in vectors["plan-0"]] == [0.0, 1.0]

@@ -40,6 +40,31 @@ def test_mmr_skips_near_duplicates() -> None:
     assert mmr(np.array([1.0, 0.0]), vectors, [1.0, 0.95, 0.5], 2, lambda_=0.5) == [0, 2]
 
 
+def _mmr_by_definition(vectors: np.ndarray, relevance: list[float], k: int, lambda_: float) -> list[int]:
+    """Each step: the unchosen candidate with the best lambda * relevance - (1 - lambda) * (its highest similarity
+    to one already chosen), the first of equals in candidate order."""
+    rel = np.asarray(relevance)
+    rel = (rel - rel.min()) / (rel.max() - rel.min() or 1.0)
+    chosen: list[int] = []
+    while len(chosen) < min(k, len(rel)):
+        def score(i: int) -> float:
+            redundancy = max((float(vectors[i] @ vectors[c]) for c in chosen), default=0.0)
+            return float(lambda_ * rel[i] - (1 - lambda_) * redundancy)
+        open_ = [i for i in range(len(rel)) if i not in chosen]
+        chosen.append(max(open_, key=lambda i: (score(i), -i)))
+    return chosen
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mmr_follows_its_definition_with_ties_and_dissimilar_candidates(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 3 + seed * 5
+    vectors = np.round(rng.standard_normal((n, 6)), 1)  # rounded: equal scores happen; negative similarities too
+    relevance = list(np.round(rng.random(n), 1))
+    for k in (1, 4, n + 2):
+        assert mmr(np.zeros(6), vectors, relevance, k, 0.6) == _mmr_by_definition(vectors, relevance, k, 0.6)
+
+
 @pytest.fixture
 def tiny(tmp_path: Path, make_runtime: Callable[..., Runtime]) -> Runtime:
     runtime = make_runtime()

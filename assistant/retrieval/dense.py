@@ -36,6 +36,7 @@ from assistant.store.filters import chroma_where, where_matches
 
 if TYPE_CHECKING:
     from assistant.store.chroma import ChunkStore
+    from assistant.store.chunk_cache import StoredVectors
     from assistant.store.lexical import LexicalIndex
 
 log = logging.getLogger("prodops.retrieval")
@@ -68,7 +69,7 @@ class FilteredDense:
         self.vector = list(vector)
         self.overfetch = overfetch
         self.fallbacks = 0  # how many top() calls needed Chroma's filtered query
-        self.vectors: dict[str, list[float]] = {}  # stored vectors of every chunk returned, read with it
+        self.vectors: StoredVectors = {}  # stored vectors of every chunk returned, read with it
         self._ranked: list[tuple[str, float]] = []
         self._asked = 0  # the ``k`` _ranked was fetched with; fewer came back only if the store holds no more
 

@@ -20,6 +20,7 @@ from assistant.retrieval.dense import OVERFETCH, FilteredDense
 from assistant.retrieval.intents import boost_filters, combine
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, Hit, SearchFilters
+from assistant.store.chunk_cache import StoredVectors
 from assistant.store.filters import chroma_where, where_matches
 
 RRF_K = 60
@@ -43,17 +44,15 @@ def mmr(query: np.ndarray, vectors: np.ndarray, relevance: list[float], k: int, 
     rel = np.asarray(relevance, dtype=float)
     rel = (rel - rel.min()) / (rel.max() - rel.min() or 1.0)
     chosen: list[int] = []
-    remaining = list(range(len(rel)))
-    sims = vectors @ vectors.T if len(vectors) else np.zeros((0, 0))
-    while remaining and len(chosen) < k:
-        if chosen:
-            redundancy = sims[np.ix_(remaining, chosen)].max(axis=1)
-        else:
-            redundancy = np.zeros(len(remaining))
-        scores = lambda_ * rel[remaining] - (1 - lambda_) * redundancy
-        best = remaining[int(np.argmax(scores))]
+    sims = vectors @ vectors.T if len(vectors) else np.zeros((len(rel), len(rel)))
+    redundancy = np.zeros(len(rel))  # each candidate's highest similarity to one chosen (kept as it grows)
+    scores = lambda_ * rel
+    while len(chosen) < min(k, len(rel)):
+        best = int(np.argmax(scores))  # the first of equals, as in candidate order
         chosen.append(best)
-        remaining.remove(best)
+        redundancy = sims[:, best] if len(chosen) == 1 else np.maximum(redundancy, sims[:, best])
+        scores = lambda_ * rel - (1 - lambda_) * redundancy
+        scores[chosen] = -np.inf
     return chosen
 
 
@@ -78,7 +77,7 @@ class HybridRetriever:
 
     def _readable(
         self, fused: list[tuple[str, float]], by_id: dict[str, Chunk], where: dict[str, Any] | None,
-        scope: list[str] | None, wanted: int, vectors: dict[str, list[float]],
+        scope: list[str] | None, wanted: int, vectors: StoredVectors,
     ) -> tuple[list[tuple[str, float]], bool]:
         """The best ``wanted`` fused ids that still exist and pass the filters and scope on Chroma's own fields,
         reading from Chroma, with their vectors, only the chunks that can make that cut; and whether any failed
@@ -133,7 +132,8 @@ class HybridRetriever:
             return hits[:k]
         missing = [h.chunk.id for h in hits if h.chunk.id not in vectors]
         if missing:  # read with the chunks as a rule; only a fallback path can leave some out
-            vectors.update(self.runtime.store.vectors_by_id(missing))
+            vectors.update((i, np.asarray(v, dtype=np.float32))
+                           for i, v in self.runtime.store.vectors_by_id(missing).items())
         hits = [h for h in hits if h.chunk.id in vectors]  # replaced since by a concurrent ingest: skipped
         if len(hits) <= k:
             return hits
@@ -142,7 +142,7 @@ class HybridRetriever:
         return [hits[i] for i in order]
 
     def _search(self, query: str, k: int, filters: SearchFilters, scope: list[str] | None, vector: list[float],
-                exact: bool) -> tuple[list[Hit], dict[str, list[float]]] | None:
+                exact: bool) -> tuple[list[Hit], StoredVectors] | None:
         """Fused candidates (up to 3k) and the vectors read with them, or None when a screened candidate failed
         the re-check on Chroma's fields and the search was not ``exact`` (dense chunks read and checked by
         :meth:`FilteredDense.top`)."""

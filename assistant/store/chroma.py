@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpx
+import numpy as np
 from chromadb.errors import InternalError, NotFoundError
 
 from assistant.config import Settings
@@ -28,7 +29,7 @@ from assistant.store.chroma_client import (
     stale_index,
     unavailable,
 )
-from assistant.store.chunk_cache import ChunkCache
+from assistant.store.chunk_cache import ChunkCache, StoredVectors
 from assistant.store.gate import StoreGate
 from assistant.store.hnsw import hnsw_configuration, raise_ef_search
 from assistant.store.nearest import NearestKey, Ranked, nearest_key, nearest_many
@@ -179,7 +180,7 @@ class ChunkStore:
             part = list(ids[start : start + self._batch])
             self._run(lambda c, _m, _cl, part=part: c.delete(ids=part))  # type: ignore[misc]
 
-    def get_chunks(self, ids: Sequence[str], vectors: dict[str, list[float]] | None = None) -> list[Chunk]:
+    def get_chunks(self, ids: Sequence[str], vectors: StoredVectors | None = None) -> list[Chunk]:
         """Chunks by id, in the order asked; unknown ids are skipped. With ``vectors``, their stored vectors are
         added to it from the same read (a search needs both, and a second read costs as much as the first).
         With embedded Chroma, chunks read since the last write are answered from :attr:`chunk_cache`."""
@@ -197,7 +198,7 @@ class ChunkStore:
             fresh = [_to_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
             read = None
             if vectors is not None:
-                read = {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+                read = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
                 vectors.update(read)
             by_id.update((c.id, c) for c in fresh)
             if generation:
@@ -229,7 +230,7 @@ class ChunkStore:
 
     def query(
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None, ids: Sequence[str] | None = None,
-        vectors: dict[str, list[float]] | None = None,
+        vectors: StoredVectors | None = None,
     ) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity (1 - distance), best first; ``ids`` limits the search to those.
         With ``vectors``, the chunks' stored vectors are added to it from the same query."""
@@ -245,7 +246,8 @@ class ChunkStore:
         if not got["ids"] or not got["ids"][0]:
             return []
         if vectors is not None:
-            vectors.update((i, list(v)) for i, v in zip(got["ids"][0], got["embeddings"][0], strict=True))
+            vectors.update((i, np.asarray(v, dtype=np.float32))
+                           for i, v in zip(got["ids"][0], got["embeddings"][0], strict=True))
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
         return [(_to_chunk(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
 

@@ -21,6 +21,8 @@ from assistant.schemas import Chunk
 
 DEFAULT_SIZE = 4096  # chunks; ~5 KB each with text, metadata and vector: ~20 MB when full
 
+StoredVectors = dict[str, np.ndarray]  # chunk id -> its stored vector (float32, as Chroma keeps it), read with it
+
 
 class ChunkCache:
     """A bounded, thread-safe map of chunk id -> (chunk, vector or None), valid for one generation."""
@@ -38,10 +40,10 @@ class ChunkCache:
             self._entries.clear()
 
     def lookup(self, ids: Sequence[str], generation: str, with_vectors: bool
-               ) -> dict[str, tuple[Chunk, list[float] | None]]:
-        """What is known of ``ids`` in ``generation`` (with a vector, when ``with_vectors``); "" (no write
-        recorded yet) is no generation: nothing is known."""
-        found: dict[str, tuple[Chunk, list[float] | None]] = {}
+               ) -> dict[str, tuple[Chunk, np.ndarray | None]]:
+        """What is known of ``ids`` in ``generation`` (with a vector, when ``with_vectors``: the cached array
+        itself, read-only); "" (no write recorded yet) is no generation: nothing is known."""
+        found: dict[str, tuple[Chunk, np.ndarray | None]] = {}
         with self._lock:
             if not generation or generation != self._generation or not self.size:
                 self._generation, self._entries = generation, OrderedDict()
@@ -52,12 +54,12 @@ class ChunkCache:
                 if entry is None or (with_vectors and entry[1] is None):
                     continue
                 self._entries.move_to_end(chunk_id)
-                found[chunk_id] = (entry[0], entry[1].tolist() if with_vectors and entry[1] is not None else None)
+                found[chunk_id] = (entry[0], entry[1] if with_vectors else None)
             self.hits += len(found)
             self.misses += len(ids) - len(found)
         return found
 
-    def store(self, chunks: Sequence[Chunk], vectors: dict[str, list[float]] | None, generation: str) -> None:
+    def store(self, chunks: Sequence[Chunk], vectors: StoredVectors | None, generation: str) -> None:
         """Remember ``chunks`` (and their vectors) as read in ``generation``; ignored if another generation has
         been seen since (the read may predate a write)."""
         with self._lock:
@@ -67,6 +69,8 @@ class ChunkCache:
                 vector = vectors.get(chunk.id) if vectors is not None else None
                 old = self._entries.get(chunk.id)
                 kept = np.asarray(vector, dtype=np.float32) if vector is not None else (old[1] if old else None)
+                if kept is not None:
+                    kept.flags.writeable = False  # handed out to every reader: nobody may change it in place
                 self._entries[chunk.id] = (chunk, kept)
                 self._entries.move_to_end(chunk.id)
             while len(self._entries) > self.size:
