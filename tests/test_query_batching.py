@@ -90,6 +90,17 @@ def test_a_model_error_reaches_every_caller_of_the_pass_and_the_next_call_works(
     assert batcher.embed("second") == [1.0]
 
 
+def test_an_idle_worker_ends_and_the_next_call_starts_another() -> None:
+    """A batcher's thread must not outlive its use: it holds the model (or a store) it calls."""
+    batcher: QueryBatcher[str, str] = QueryBatcher(lambda texts: [t.upper() for t in texts], idle_seconds=1.0)
+    before = set(threading.enumerate())
+    assert batcher.embed("a") == "A"
+    [first] = [t for t in threading.enumerate() if t not in before and t.name == "prodops-query-embed"]
+    first.join(timeout=5)
+    assert not first.is_alive()
+    assert batcher.embed_many(["b", "c"]) == ["B", "C"] and batcher.passes == 2
+
+
 def test_concurrent_queries_get_the_vectors_of_lone_calls(embedder: SentenceTransformerEmbedder) -> None:
     alone = np.asarray(embedder.embed_documents(QUESTIONS))
     with ThreadPoolExecutor(max_workers=16) as pool:

@@ -26,9 +26,11 @@ class QueryBatcher(Generic[K, V]):
     """Embeds single texts (any keys) for many threads, in batches of whatever queued while the model (the
     ``encode`` callable) was busy."""
 
-    def __init__(self, encode: Callable[[Sequence[K]], list[V]], max_batch: int = 32) -> None:
+    def __init__(self, encode: Callable[[Sequence[K]], list[V]], max_batch: int = 32, idle_seconds: float = 30.0
+                 ) -> None:
         self._encode = encode
         self._max_batch = max_batch
+        self._idle_seconds = idle_seconds  # the worker thread ends after this long without work (restarted on use)
         self._ready = threading.Condition()
         self._pending: list[tuple[K, Future[V]]] = []  # questions: first into every pass
         self._later: list[tuple[K, Future[V]]] = []  # other short texts: the rest of a pass
@@ -59,7 +61,10 @@ class QueryBatcher(Generic[K, V]):
         while True:
             with self._ready:
                 while not self._pending and not self._later:
-                    self._ready.wait()
+                    if not self._ready.wait(self._idle_seconds) and not self._pending and not self._later:
+                        # Idle: end, so a closed store or a dropped embedder is not kept alive by its thread.
+                        self._worker = None
+                        return
                 batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
                 room = self._max_batch - len(batch)
                 batch, self._later = batch + self._later[:room], self._later[room:]
