@@ -27,7 +27,7 @@ from assistant.runtime import Runtime
 from assistant.schemas import Answer, Hit, SearchFilters
 from assistant.store.conversations import Message
 from assistant.synthesis.base import Synthesizer, abstain
-from assistant.synthesis.extractive import ExtractiveSynthesizer
+from assistant.synthesis.extractive import ExtractiveSynthesizer, answer_deltas
 from assistant.synthesis.llm import LLMSynthesizer, clean_model_text
 from assistant.synthesis.verified import VerifiedSynthesizer
 from assistant.text import split_sentences
@@ -130,18 +130,41 @@ class ChatService:
     ) -> tuple[str, list[Hit], Answer | None]:
         """(standalone query, hits, early answer): the early answer is set when no synthesis is needed, i.e. an
         abstention because the question names something no source in scope mentions, or a metric answer."""
+        query, vector, early = self._embedded_query(question, scope, history)
+        if early is not None:
+            return query, [], early
+        with self.runtime.work_slots:
+            hits, early = self._evidence(query, vector, filters, scope)
+        return query, hits, early
+
+    def search(self, query: str, k: int, filters: SearchFilters | None, scope: list[str] | None) -> list[Hit]:
+        """Hybrid hits for a search request: the query embedded first (concurrent questions share a pass), then
+        searched in one of the runtime's work slots."""
+        vector = self.runtime.embedder.embed_query(query)
+        with self.runtime.work_slots:
+            return self.retriever.search(query, k=k, filters=filters, scope=scope, vector=vector)
+
+    def _embedded_query(self, question: str, scope: list[str] | None, history: Sequence[Message]
+                        ) -> tuple[str, list[float], Answer | None]:
+        """The standalone query and its vector, or an abstention when it names something no source in scope
+        mentions. Embedded outside a work slot, so questions arriving together share one pass."""
         query = self.standalone(question, history)
         missing = unknown_names(query, self.runtime.lexical, scope)
         if missing:
             return query, [], abstain(query, f"nothing you can access mentions {', '.join(missing)}")
         vector = self.runtime.embedder.embed_query(query)  # once: retrieval, the metric resolver and the answer
         self.runtime.question_vectors.remember(query, vector)
+        return query, vector, None
+
+    def _evidence(self, query: str, vector: list[float], filters: SearchFilters | None, scope: list[str] | None
+                  ) -> tuple[list[Hit], Answer | None]:
+        """The passages to answer from, or the computed answer (a metric or a plan question) and its hits."""
         hits = self.retrieve(query, filters, scope, vector)
         computed = (metric_answer(self.runtime, query, hits, scope, vector)
                     or plan_answer(self.runtime, query, hits, scope))
         if computed is not None:
-            return query, computed[1], computed[0]
-        return query, answer_context(self.runtime, query, hits, filters, scope), None
+            return computed[1], computed[0]
+        return answer_context(self.runtime, query, hits, filters, scope), None
 
     def answer_with_hits(
         self,
@@ -161,10 +184,21 @@ class ChatService:
         scope: list[str] | None = None,
         history: Sequence[Message] = (),
     ) -> Iterator[str | Answer]:
-        """Text deltas, then the final Answer (whose ``query`` is the standalone question used)."""
-        query, hits, early = self.prepare(question, filters, scope, history)
+        """Text deltas, then the final Answer (whose ``query`` is the standalone question used). The search and
+        an offline answer run in one of the runtime's work slots; a language model's answer streams outside
+        them (it waits on the model, not on this process's CPU)."""
+        query, vector, early = self._embedded_query(question, scope, history)
+        hits: list[Hit] = []
+        offline: Answer | None = None
+        if early is None:
+            with self.runtime.work_slots:
+                hits, early = self._evidence(query, vector, filters, scope)
+                if early is None and isinstance(self.synthesizer, ExtractiveSynthesizer):
+                    offline = self.synthesizer.answer(query, hits)
         if early is not None:
             yield early.answer
             yield early
-            return
-        yield from self.synthesizer.stream(query, hits)
+        elif offline is not None:
+            yield from answer_deltas(offline)
+        else:
+            yield from self.synthesizer.stream(query, hits)

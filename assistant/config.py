@@ -67,6 +67,14 @@ class Settings(BaseSettings):
                     "They share the data dir as two servers would (upload jobs run once, in the process that "
                     "accepted them).",
     )
+    serve_work_slots: int = Field(
+        default=0, ge=0, le=256,
+        description="Requests whose search and offline answer run at once in one process, once their question is "
+                    "embedded (0: the cores + 1). The rest wait their turn: with every request's Python work "
+                    "sharing one interpreter lock, a request in a crowd of 16 took 16 times its own work, and a "
+                    "compound question twice the median; taking turns gives a shorter tail at the same throughput. "
+                    "Questions are embedded before a slot is taken, so they still share passes.",
+    )
     serve_keepalive_requests: int = Field(
         default=25, ge=0,
         description="With several server processes, requests one kept-alive connection gets before the reply asks "

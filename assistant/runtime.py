@@ -103,6 +103,13 @@ class Runtime:
         return short(texts) if short is not None else otherwise(texts)
 
     @cached_property
+    def work_slots(self) -> threading.BoundedSemaphore:
+        """Admission to a request's CPU-bound work (search, metric resolution, the offline answer) once its
+        question is embedded: ``serve_work_slots`` at a time, the cores + 1 by default (see that setting).
+        Nothing that waits on another service (a language model) runs inside a slot."""
+        return threading.BoundedSemaphore(self.settings.serve_work_slots or (os.cpu_count() or 1) + 1)
+
+    @cached_property
     def shared_sentence_vectors(self) -> SharedVectors | None:
         """The data dir's sentence-vector file, or None when turned off (``sentence_cache_rows`` 0) or the data
         dir cannot hold it (read-only): answers still work then, each process embedding for itself."""

@@ -15,7 +15,7 @@ rate the cores allow at that cost. Stops by itself.
 
     python benchmarks/load.py [--seconds 20] [--clients 16] [--baseline-seconds 8] [--warmup-seconds 10]
                               [--threads N] [--no-batching] [--no-trace] [--workers N] [--backend B]
-                              [--keepalive-requests N] [--unique] [--clients-in-process]
+                              [--keepalive-requests N] [--unique] [--slots N] [--clients-in-process]
 """
 
 from __future__ import annotations
@@ -152,7 +152,8 @@ def serve_here(runtime: Runtime, floor: bool = False) -> Iterator[tuple[int, Cal
 
 @contextmanager
 def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey], backend: str,
-                  keepalive_requests: int | None = None) -> Iterator[tuple[int, Callable[[], dict[int, float]]]]:
+                  keepalive_requests: int | None = None, work_slots: int = 0,
+                  ) -> Iterator[tuple[int, Callable[[], dict[int, float]]]]:
     """``prodops serve --workers N`` on the ingested data dir, as deployed: its port, and the CPU seconds each of
     its processes (the supervisor and its workers) has used."""
     with socket.socket() as sock:
@@ -160,7 +161,7 @@ def serve_workers(data_dir: Path, workers: int, threads: int, keys: list[ApiKey]
         port = int(sock.getsockname()[1])
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRODOPS_")} | {
         "PRODOPS_DATA_DIR": str(data_dir), "PRODOPS_SERVE_THREADS": str(threads), "PYTHONPATH": str(REPO),
-        "PRODOPS_EMBEDDING_BACKEND": backend,
+        "PRODOPS_EMBEDDING_BACKEND": backend, "PRODOPS_SERVE_WORK_SLOTS": str(work_slots),
         "PRODOPS_API_KEYS": json.dumps([k.model_dump(exclude_none=True) for k in keys])} | (
         {} if keepalive_requests is None else {"PRODOPS_SERVE_KEEPALIVE_REQUESTS": str(keepalive_requests)})
     server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers",
@@ -263,6 +264,9 @@ def main() -> None:
                              "helps (people rarely repeat the same words); default: the 52 questions as written")
     parser.add_argument("--clients-in-process", action="store_true",
                         help="clients as threads in the server's process (the earlier harness), not in their own")
+    parser.add_argument("--slots", type=int, default=0,
+                        help="requests doing their CPU-bound work at once per process, as PRODOPS_SERVE_WORK_SLOTS "
+                             "(0: the setting's default, the cores + 1; 256: as good as no limit)")
     parser.add_argument("--floor", action="store_true",
                         help="serve only what the stack costs (parse, embed, one Chroma query: load_floor.py) in place "
                              "of prodops' app: the most a pipeline on this stack can reach here")
@@ -276,7 +280,9 @@ def main() -> None:
     if args.floor:
         print("app: the floor (parse, embed, one unfiltered Chroma query per request; load_floor.py), not prodops'")
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.workers)  # as each worker sets them
-    print(f"inference threads per request: {threads}; server processes: {args.workers}")
+    slots = args.slots or Settings.model_fields["serve_work_slots"].default or (os.cpu_count() or 1) + 1
+    print(f"inference threads per request: {threads}; server processes: {args.workers}; work slots per process: "
+          f"{slots}")
     questions = golden_questions()
     coded = ", each request with a code of its own (--unique)" if args.unique else ""
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
@@ -295,7 +301,8 @@ def main() -> None:
     print(f"embedder: {args.backend}, {embed_ms:.1f} ms per question alone on one thread (before the runs)")
     keys = [ApiKey(name=f"{team}-load", team=team, key_sha256=digest(key)) for team, key in KEYS.items()]
     with tempfile.TemporaryDirectory(prefix="prodops-load-") as tmp:
-        runtime = Runtime(Settings(data_dir=Path(tmp), api_keys=keys, embedding_backend=args.backend),
+        runtime = Runtime(Settings(data_dir=Path(tmp), api_keys=keys, embedding_backend=args.backend,
+                                   serve_work_slots=args.slots),
                           embedder_factory=lambda: embedder)
         started = time.monotonic()
         ingested = ingest_paths(runtime, [REPO / "examples" / "workspace"], show_progress=False)
@@ -303,7 +310,8 @@ def main() -> None:
         if args.workers > 1:
             runtime.close()  # the server processes open the data dir themselves
         try:
-            with (serve_workers(Path(tmp), args.workers, args.threads, keys, args.backend, args.keepalive_requests)
+            with (serve_workers(Path(tmp), args.workers, args.threads, keys, args.backend, args.keepalive_requests,
+                                args.slots)
                   if args.workers > 1
                   else serve_here(runtime, args.floor)) as (port, server_cpu):
                 # Warm-up at full load: first-request costs (lazy indexes, sentence vectors of each passage,

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from assistant.access import chunk_readable
 from assistant.runtime import Runtime
 from assistant.schemas import Chunk, ChunkMeta, Kind
@@ -62,11 +64,14 @@ def test_a_write_in_another_process_is_never_served_from_memory(make_runtime: Ca
     for _ in range(2):  # read twice: the second read is the remembered one
         [chunk] = runtime.store.get_chunks(["plan-1"], {})
         assert chunk.meta.visibility == ["everyone"]
+        assert runtime.store.chroma_fields(chunk) == chunk.meta.to_chroma()
     done = subprocess.run([sys.executable, "-c", NARROWER, str(tmp_path / "data")], capture_output=True, text=True,
                           timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     [chunk] = runtime.store.get_chunks(["plan-1"], {})
     assert chunk.meta.visibility == ["leadership"]
+    fields = runtime.store.chroma_fields(chunk)  # the filters' view of the chunk moved with it
+    assert fields.get("vis_leadership") is True and "vis_everyone" not in fields
     found = runtime.store.get_chunks(["plan-0", "plan-1", "plan-2"])
     assert [c.id for c in found if chunk_readable(c, ["growth"])] == ["plan-0", "plan-2"]
 
@@ -85,3 +90,23 @@ def test_a_write_here_outside_a_write_section_is_seen(make_runtime: Callable[...
     assert [round(float(x), 6) for x in vectors["plan-0"]] == [0.0, 1.0]
     runtime.store.delete_chunks(["plan-0"])
     assert runtime.store.get_chunks(["plan-0"]) == []
+
+
+def test_flattened_fields_are_those_of_the_very_chunk_asked_about(make_runtime: Callable[..., Runtime],
+                                                                  tmp_path: Path) -> None:
+    """Searches re-check candidates on their flattened fields, remembered for cached chunks: a chunk built
+    elsewhere with the same id (a copy with narrower visibility) is judged on its own fields, never on the
+    remembered ones, and the remembered ones cannot be changed by a caller."""
+    runtime = make_runtime(data_dir=tmp_path / "data")
+    with runtime.store.writing():
+        runtime.store.upsert(_chunks(), [[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
+    runtime.store.get_chunks(["plan-0"])
+    [cached] = runtime.store.get_chunks(["plan-0"])
+    fields = runtime.store.chroma_fields(cached)
+    assert fields == cached.meta.to_chroma() and fields.get("vis_everyone") is True
+    assert runtime.store.chroma_fields(cached) is fields  # flattened once
+    copy = cached.model_copy(update={"meta": cached.meta.model_copy(update={"visibility": ["leadership"]})})
+    judged = runtime.store.chroma_fields(copy)
+    assert judged.get("vis_leadership") is True and "vis_everyone" not in judged
+    with pytest.raises(TypeError):
+        fields["vis_leadership"] = True  # type: ignore[index]

@@ -81,7 +81,7 @@ def test_inventing_model_is_never_shown(sample_runtime: Runtime) -> None:
 
 
 class _Broken(ChatService):
-    def prepare(self, *args: Any, **kwargs: Any) -> Any:
+    def retrieve(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("index file is corrupt")
 
 

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -26,6 +27,7 @@ from assistant.metrics.series import SeriesInfo
 from assistant.text import content_terms, humanize_metric, term_in
 
 _DESCRIPTIONS: dict[str, np.ndarray] = {}
+_MATRICES: dict[tuple[str, ...], np.ndarray] = {}
 _MEASURE = re.compile(r"\b(most|highest|best|biggest|largest|peak|top|record|maximum|least|lowest|worst|weakest|"
                       r"smallest|fewest|minimum|number of|how many|how much|count of|total)\b", re.I)
 _QUANTITY_WORDS = frozenset({"number", "amount", "count", "total", "valu", "level", "volum", "figur", "singl"})
@@ -54,21 +56,59 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(content_terms(re.sub(r"[_./-]+", " ", spaced)))
 
 
-def description(series: SeriesInfo) -> str:
-    """What the series is, in words: embedded once per series to compare with questions."""
-    parts = [f"{series.label} ({series.metric})", f"{series.granularity} series" if series.granularity else "",
-             f"from {series.title}", humanize_metric(PurePosixPath(series.source).stem)]
-    if series.categories:
-        parts.append("by " + ", ".join(humanize_metric(c) for c in series.categories[:12]))
+def _description(label: str, metric: str, title: str, source: str, granularity: str,
+                 categories: tuple[str, ...]) -> str:
+    """What a series is, in words: embedded once per series to compare with questions."""
+    parts = [f"{label} ({metric})", f"{granularity} series" if granularity else "", f"from {title}",
+             humanize_metric(PurePosixPath(source).stem)]
+    if categories:
+        parts.append("by " + ", ".join(humanize_metric(c) for c in categories[:12]))
     return "; ".join(p for p in parts if p)
 
 
-def _vectors(embedder: Embedder, catalog: Sequence[SeriesInfo]) -> np.ndarray:
-    texts = [description(s) for s in catalog]
+@dataclass(frozen=True)
+class _SeriesWords:
+    """What resolving reads of a series that no question changes."""
+
+    label: frozenset[str]
+    raw: frozenset[str]  # the metric's own name
+    own: frozenset[str]  # label, metric, title and file name
+    context: frozenset[str]  # title and file stem
+    description: str
+
+
+def _series_words(series: SeriesInfo) -> _SeriesWords:
+    return _words_of_series(series.label, series.metric, series.title, series.source, series.granularity,
+                            tuple(series.categories))
+
+
+@lru_cache(maxsize=4096)
+def _words_of_series(label: str, metric: str, title: str, source: str, granularity: str,
+                     categories: tuple[str, ...]) -> _SeriesWords:
+    """:func:`_series_words` on the fields it reads (all part of the key): every chat question is scored
+    against the whole catalogue, which changes only with an ingest."""
+    context = words_of(title) | words_of(PurePosixPath(source).stem)
+    own = words_of(title) | words_of(source) | words_of(label) | words_of(metric)
+    return _SeriesWords(words_of(label), words_of(metric), own, context,
+                        _description(label, metric, title, source, granularity, categories))
+
+
+def _vectors(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """The descriptions' vectors as one matrix (each text embedded once per process; the stacked matrix kept
+    for the last few catalogues)."""
+    key = tuple(texts)
+    stacked = _MATRICES.get(key)
+    if stacked is not None:
+        return stacked
     todo = [t for t in dict.fromkeys(texts) if t not in _DESCRIPTIONS]
     if todo:
         _DESCRIPTIONS.update(zip(todo, np.asarray(embedder.embed_documents(todo), dtype=float), strict=True))
-    return np.array([_DESCRIPTIONS[t] for t in texts]) if texts else np.zeros((0, 1))
+    stacked = np.array([_DESCRIPTIONS[t] for t in texts]) if texts else np.zeros((0, 1))
+    stacked.flags.writeable = False  # shared by every question on this catalogue
+    if len(_MATRICES) >= 16:
+        _MATRICES.clear()
+    _MATRICES[key] = stacked
+    return stacked
 
 
 _SELECTOR = r"(?:from|via|through|by|for|on|in|of)\s+(?:the\s+)?"
@@ -120,6 +160,17 @@ def _measure_terms(question: str) -> set[str]:
     return set()
 
 
+@lru_cache(maxsize=16)
+def _idf(words: tuple[_SeriesWords, ...]) -> dict[str, float]:
+    """Inverse document frequency of name words over a catalogue's labels and metric names (read-only)."""
+    df: dict[str, int] = {}
+    for known in words:
+        for terms in (known.label, known.raw):
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+    return {t: math.log(1 + 2 * len(words) / n) for t, n in df.items()}
+
+
 def resolve_all(
     ask: MetricAsk,
     catalog: Sequence[SeriesInfo],
@@ -132,26 +183,21 @@ def resolve_all(
         return []
     asked = set(content_terms(ask.question))
     measured = _measure_terms(ask.question)
-    labels = [words_of(s.label) for s in catalog]
-    raws = [words_of(s.metric) for s in catalog]
-    df: dict[str, int] = {}
-    for terms in labels + raws:
-        for t in terms:
-            df[t] = df.get(t, 0) + 1
-    idf = {t: math.log(1 + 2 * len(catalog) / n) for t, n in df.items()}
-    sims = _vectors(embedder, catalog) @ np.asarray(question_vector, dtype=float)
+    words = [_series_words(s) for s in catalog]
+    idf = _idf(tuple(words))
+    sims = _vectors(embedder, [w.description for w in words]) @ np.asarray(question_vector, dtype=float)
     all_categories = {c: words_of(c) for s in catalog for c in s.categories}
+    # Categories the question names and singles out, in catalogue order: judged once, not once per series.
+    named = [c for c, t in all_categories.items()
+             if t and all(_matches(x, asked) for x in t) and _selected(ask.question, t)]
     out: list[Resolved] = []
-    for series, label, raw, sim in zip(catalog, labels, raws, sims, strict=True):
+    for series, known, sim in zip(catalog, words, sims, strict=True):
+        label, raw, own = known.label, known.raw, known.own
         coverage = max(_coverage(label, asked, idf), _coverage(raw, asked, idf))
-        own = words_of(series.title) | words_of(series.source) | label | raw
-        context_hit = len((words_of(series.title) | words_of(PurePosixPath(series.source).stem)) & asked) / (
-            len(words_of(series.title) | words_of(PurePosixPath(series.source).stem)) or 1)
+        context_hit = len(known.context & asked) / (len(known.context) or 1)
         categories = _category_hits(series, ask.question, asked, own)
         mine = set(series.categories)
-        foreign = [c for c, t in all_categories.items()
-                   if c not in mine and t and not t <= own and all(_matches(x, asked) for x in t)
-                   and _selected(ask.question, t)]
+        foreign = [c for c in named if c not in mine and not all_categories[c] <= own]
         fit = 0.0
         if ask.granularity and series.granularity:
             fit = 1.0 if series.granularity == ask.granularity else -1.0

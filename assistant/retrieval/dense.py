@@ -132,7 +132,7 @@ class FilteredDense:
         if indexed != self.store.count():  # the index lags the store: a passing chunk may be missing from it
             return self._fallback(n, where, f"the lexical index holds {indexed} chunks, the store another number")
         found = self.store.query(self.vector, n, ids=ids, vectors=self.vectors)
-        if not all(where_matches(where, c.meta.to_chroma()) for c, _ in found):
+        if not all(where_matches(where, self.store.chroma_fields(c)) for c, _ in found):
             return self._fallback(n, where, "the lexical index disagrees with Chroma's metadata")
         return found
 
@@ -152,7 +152,7 @@ class FilteredDense:
     def _verified(self, picked: list[tuple[str, float]], n: int, where: dict[str, Any]) -> list[tuple[Chunk, float]]:
         similarity = dict(picked)
         chunks = self.store.get_chunks([i for i, _ in picked], self.vectors)
-        if len(chunks) != len(picked) or not all(where_matches(where, c.meta.to_chroma()) for c in chunks):
+        if len(chunks) != len(picked) or not all(where_matches(where, self.store.chroma_fields(c)) for c in chunks):
             return self._fallback(n, where, "the lexical index disagrees with Chroma's metadata")
         return [(c, similarity[c.id]) for c in chunks]
 
@@ -162,4 +162,4 @@ class FilteredDense:
         found = self.store.query(self.vector, n, where=where, vectors=self.vectors)
         # Chroma's update merges metadata, so a chunk whose visibility was narrowed in place keeps its old
         # ``vis_<team>`` flags and Chroma's own filter still passes it; judged on the chunk's visibility it fails.
-        return [(c, s) for c, s in found if where_matches(where, c.meta.to_chroma())]
+        return [(c, s) for c, s in found if where_matches(where, self.store.chroma_fields(c))]

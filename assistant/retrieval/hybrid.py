@@ -91,9 +91,10 @@ class HybridRetriever:
             by_id.update((c.id, c) for c in self.runtime.store.get_chunks([i for i, _ in batch if i not in by_id],
                                                                           vectors))
             for chunk_id, score in batch:
-                if chunk_id not in by_id:  # deleted since the index listed it
+                chunk = by_id.get(chunk_id)
+                if chunk is None:  # deleted since the index listed it
                     continue
-                if chunk_readable(by_id[chunk_id], scope) and where_matches(where, by_id[chunk_id].meta.to_chroma()):
+                if chunk_readable(chunk, scope) and where_matches(where, self.runtime.store.chroma_fields(chunk)):
                     kept.append((chunk_id, score))
                 else:
                     disagreed = True

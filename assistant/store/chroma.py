@@ -29,7 +29,7 @@ from assistant.store.chroma_client import (
     stale_index,
     unavailable,
 )
-from assistant.store.chunk_cache import ChunkCache, StoredVectors
+from assistant.store.chunk_cache import ChromaFields, ChunkCache, StoredVectors
 from assistant.store.gate import StoreGate
 from assistant.store.hnsw import hnsw_configuration, raise_ef_search
 from assistant.store.nearest import NearestKey, Ranked, nearest_key, nearest_many
@@ -204,6 +204,11 @@ class ChunkStore:
             if generation:
                 self.chunk_cache.store(fresh, read, generation)
         return [by_id[i] for i in ids if i in by_id]
+
+    def chroma_fields(self, chunk: Chunk) -> ChromaFields:
+        """``chunk``'s metadata as Chroma's filters see it (:meth:`ChunkMeta.to_chroma`), for re-checking a
+        candidate against a ``where``; flattened once for a chunk :meth:`get_chunks` answered from its cache."""
+        return self.chunk_cache.fields(chunk)
 
     def vectors(self, ids: Sequence[str]) -> list[list[float]]:
         """Stored vectors of ``ids``, in the order asked (every id must exist; see :meth:`vectors_by_id`)."""

@@ -6,14 +6,17 @@ passages are read for question after question. Within one store generation (no p
 a chunk's stored fields cannot change, so a read can be answered from memory; the first read in a new
 generation empties the cache. Only the embedded store has a generation every writer moves (see
 :mod:`assistant.store.gate`); a Chroma server can be written from other machines, so it is never cached.
-Vectors are kept as float32 arrays (1.5 KB a chunk instead of 12 KB of Python floats).
+Vectors are kept as float32 arrays (1.5 KB a chunk instead of 12 KB of Python floats). A cached chunk's
+flattened fields (what Chroma's filters see, re-checked on every search) are kept beside it once computed.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +25,7 @@ from assistant.schemas import Chunk
 DEFAULT_SIZE = 4096  # chunks; ~5 KB each with text, metadata and vector: ~20 MB when full
 
 StoredVectors = dict[str, np.ndarray]  # chunk id -> its stored vector (float32, as Chroma keeps it), read with it
+ChromaFields = Mapping[str, Any]  # a chunk's metadata flattened as Chroma filters it (ChunkMeta.to_chroma)
 
 
 class ChunkCache:
@@ -31,6 +35,7 @@ class ChunkCache:
         self.size = size
         self._generation = ""
         self._entries: OrderedDict[str, tuple[Chunk, np.ndarray | None]] = OrderedDict()
+        self._fields: dict[str, tuple[Chunk, ChromaFields]] = {}  # by id, for the very chunk object cached
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -38,6 +43,7 @@ class ChunkCache:
         with self._lock:
             self._generation = ""
             self._entries.clear()
+            self._fields.clear()
 
     def lookup(self, ids: Sequence[str], generation: str, with_vectors: bool
                ) -> dict[str, tuple[Chunk, np.ndarray | None]]:
@@ -46,7 +52,7 @@ class ChunkCache:
         found: dict[str, tuple[Chunk, np.ndarray | None]] = {}
         with self._lock:
             if not generation or generation != self._generation or not self.size:
-                self._generation, self._entries = generation, OrderedDict()
+                self._generation, self._entries, self._fields = generation, OrderedDict(), {}
                 self.misses += len(ids)
                 return found
             for chunk_id in ids:
@@ -74,4 +80,21 @@ class ChunkCache:
                 self._entries[chunk.id] = (chunk, kept)
                 self._entries.move_to_end(chunk.id)
             while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+                self._fields.pop(self._entries.popitem(last=False)[0], None)
+
+    def fields(self, chunk: Chunk) -> ChromaFields:
+        """``chunk.meta.to_chroma()``, read-only, computed once for a chunk this cache handed out (the same
+        object: a chunk built or read elsewhere is flattened afresh). Searches re-check the chunks that make
+        their cut against Chroma's ``where`` on these fields, and flattening (a pydantic dump) cost more than the
+        re-check itself."""
+        with self._lock:
+            known = self._fields.get(chunk.id)
+            if known is not None and known[0] is chunk:
+                return known[1]
+            entry = self._entries.get(chunk.id)
+        flat: ChromaFields = MappingProxyType(chunk.meta.to_chroma())
+        if entry is not None and entry[0] is chunk:
+            with self._lock:
+                if self._entries.get(chunk.id, (None,))[0] is chunk:
+                    self._fields[chunk.id] = (chunk, flat)
+        return flat

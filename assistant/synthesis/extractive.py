@@ -157,10 +157,15 @@ class ExtractiveSynthesizer:
         return result.model_copy(update={"confidence": support})
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
-        result = self.answer(question, hits)
-        for index, sentence in enumerate(result.sentences or []):
-            marks = "".join(f" [{n}]" for n in sentence.citations)
-            yield ("" if index == 0 else " ") + sentence.text + marks
-        if result.abstained:
-            yield result.answer
-        yield result
+        yield from answer_deltas(self.answer(question, hits))
+
+
+def answer_deltas(result: Answer) -> Iterator[str | Answer]:
+    """A finished answer as a stream: each cited sentence as a delta (an abstention's text as one), then the
+    Answer itself."""
+    for index, sentence in enumerate(result.sentences or []):
+        marks = "".join(f" [{n}]" for n in sentence.citations)
+        yield ("" if index == 0 else " ") + sentence.text + marks
+    if result.abstained:
+        yield result.answer
+    yield result

@@ -9,6 +9,7 @@ Several types can apply ("who decides, and how big would the impact need to be?"
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from assistant.periods.phrases import period_phrases
@@ -52,25 +53,47 @@ def holds_answer(sentence: str, types: set[AnswerType], question: str = "") -> f
     wanted = types - {"list", "yesno"}
     if not wanted:
         return 1.0
-    asked_roles = {m.group(0).lower() for m in _ROLE.finditer(question)}
-    asked_words = set(re.findall(r"[a-z]+", question.lower()))
     found = 0
     for kind in wanted:
         if kind == "person":
-            roles = {m.group(0).lower() for m in _ROLE.finditer(sentence)} - asked_roles
-            names = [m.group(0) for m in _NAME.finditer(sentence) if not _ROLE_ANY_CASE.search(m.group(0))
-                     and m.group(0).lower() not in STOPWORDS  # "This will…" opens a sentence, names no one
-                     and not set(re.findall(r"[a-z]+", m.group(0).lower())) <= asked_words]
-            found += bool(names or roles)
-        elif kind == "time":
-            found += bool(period_phrases(sentence) or re.search(r"\b(19|20)\d\d\b|\bQ[1-4]\b|\bFY\d", sentence))
-        elif kind == "quantity":
-            found += bool(_NUMBER.search(sentence))
-        elif kind == "goal":
-            found += bool(_GOAL.search(sentence))
-        elif kind == "reason":
-            found += bool(_REASON.search(sentence))
+            asked_roles, asked_words = _asked(question)
+            roles, names = _people_in(sentence)
+            found += bool(roles - asked_roles or any(not words <= asked_words for words in names))
+        else:
+            found += _holds_kind(sentence, kind)
     return found / len(wanted)
+
+
+@lru_cache(maxsize=256)
+def _asked(question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The roles a question names and its lower-case words (every candidate sentence is checked against them)."""
+    return (frozenset(m.group(0).lower() for m in _ROLE.finditer(question)),
+            frozenset(re.findall(r"[a-z]+", question.lower())))
+
+
+@lru_cache(maxsize=16384)
+def _people_in(sentence: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """The roles a sentence names, and the lower-case words of each name in it; remembered per sentence, since
+    the same retrieved sentences are weighed for question after question."""
+    roles = frozenset(m.group(0).lower() for m in _ROLE.finditer(sentence))
+    names = tuple(frozenset(re.findall(r"[a-z]+", m.group(0).lower())) for m in _NAME.finditer(sentence)
+                  if not _ROLE_ANY_CASE.search(m.group(0))
+                  and m.group(0).lower() not in STOPWORDS)  # "This will…" opens a sentence, names no one
+    return roles, names
+
+
+@lru_cache(maxsize=16384)
+def _holds_kind(sentence: str, kind: AnswerType) -> bool:
+    """Whether the sentence holds an answer of a kind that does not depend on the question's words."""
+    if kind == "time":
+        return bool(period_phrases(sentence) or re.search(r"\b(19|20)\d\d\b|\bQ[1-4]\b|\bFY\d", sentence))
+    if kind == "quantity":
+        return bool(_NUMBER.search(sentence))
+    if kind == "goal":
+        return bool(_GOAL.search(sentence))
+    if kind == "reason":
+        return bool(_REASON.search(sentence))
+    return False
 
 
 _SPLIT = re.compile(r",?\s+and\s+(?=(?:who|whom|what|when|where|which|why|how|did|does|do|is|are|was|were)\b)|"
