@@ -44,6 +44,17 @@ def test_invented_number_is_reported_and_unrelated_scores_low() -> None:
     assert support("anything at all", []).score == 0.0
 
 
+def test_a_remembered_verdict_cannot_be_changed_by_a_caller() -> None:
+    """Lexical verdicts are remembered per texts; each caller gets its own copy to change."""
+    claim = "Weekly active teams grew from 1,840 to 2,900."
+    first = support(claim, [METRICS])
+    first.missing_numbers.append("7")
+    first.supported, first.score = True, 1.0
+    again = support(claim, [METRICS])
+    assert again.missing_numbers == ["2900"] and not again.supported and again.score < 1.0
+    assert support(claim, [METRICS], threshold=0.0).supported is False  # the number rule holds at any threshold
+
+
 def test_deep_tier_agrees_on_the_same_cases(embedder: SentenceTransformerEmbedder) -> None:
     encode = CachedEncoder(embedder)
     paraphrase = support("Enterprise customers require SSO and audit logs before signing.", [SSO], deep=True,

@@ -164,8 +164,28 @@ def support(
 
     ``threshold`` defaults to the tier's threshold chosen on WiCE dev cross-validation (maximum F1). ``deep``
     adds MiniLM alignment features computed by ``encode`` (the runtime's ``grounding_encoder``, so
-    the checker uses the same embedder and backend as everything else).
+    the checker uses the same embedder and backend as everything else). The lexical tier's verdicts are
+    remembered: it depends only on the texts, and the same passages' sentences are checked for question after
+    question (every chat answer runs it on each sentence).
     """
+    if not deep:
+        return _lexical_support(sentence, tuple(evidence), threshold).model_copy(deep=True)
+    return _support(sentence, evidence, threshold, deep=deep, encode=encode)
+
+
+@lru_cache(maxsize=2048)
+def _lexical_support(sentence: str, evidence: tuple[str, ...], threshold: float | None) -> Support:
+    return _support(sentence, evidence, threshold)
+
+
+def _support(
+    sentence: str,
+    evidence: Sequence[str],
+    threshold: float | None = None,
+    *,
+    deep: bool = False,
+    encode: Encoder | None = None,
+) -> Support:
     # Step 1: nothing to check is unsupported, not an error.
     joined = " ".join(evidence)
     missing = sorted(numbers(sentence) - numbers(joined))
