@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,8 @@ class _Probe(ChatService):
                 self.first_done = self.first_done or time.monotonic()
 
 
-def _runtime(tmp_path: Path, embedder: SentenceTransformerEmbedder, slots: int) -> tuple[Runtime, _Timed]:
+@contextmanager
+def _runtime(tmp_path: Path, embedder: SentenceTransformerEmbedder, slots: int) -> Iterator[tuple[Runtime, _Timed]]:
     workspace = tmp_path / f"ws-{slots}"
     workspace.mkdir()
     for n, topic in enumerate(("invoice export", "dispatch board", "audit log", "route planning")):
@@ -78,9 +80,12 @@ def _runtime(tmp_path: Path, embedder: SentenceTransformerEmbedder, slots: int) 
     timed = _Timed(embedder)
     runtime = Runtime(Settings(data_dir=tmp_path / f"data-{slots}", serve_work_slots=slots),
                       embedder_factory=lambda: timed)  # type: ignore[arg-type, return-value]
-    report = ingest_paths(runtime, [workspace], show_progress=False)
-    assert not report.failed and report.chunks
-    return runtime, timed
+    try:
+        report = ingest_paths(runtime, [workspace], show_progress=False)
+        assert not report.failed and report.chunks
+        yield runtime, timed
+    finally:
+        runtime.close()
 
 
 def _ask_together(service: ChatService) -> None:
@@ -93,35 +98,28 @@ def _ask_together(service: ChatService) -> None:
 
 def test_one_slot_serves_searches_one_at_a_time_while_questions_embed_at_once(
         tmp_path: Path, embedder: SentenceTransformerEmbedder) -> None:
-    runtime, timed = _runtime(tmp_path, embedder, slots=1)
-    try:
+    with _runtime(tmp_path, embedder, slots=1) as (runtime, timed):
         service = _Probe(runtime)
         _ask_together(service)
-        assert service.most == 1
-        assert set(QUESTIONS) <= timed.embedded.keys()
-        # Every question had its vector before the first search gave its slot back.
-        assert service.first_done is not None
-        assert max(timed.embedded[q] for q in QUESTIONS) < service.first_done
-    finally:
-        runtime.close()
+    assert service.most == 1
+    assert set(QUESTIONS) <= timed.embedded.keys()
+    # Every question had its vector before the first search gave its slot back.
+    assert service.first_done is not None
+    assert max(timed.embedded[q] for q in QUESTIONS) < service.first_done
 
 
 def test_more_slots_let_searches_overlap(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> None:
-    runtime, _ = _runtime(tmp_path, embedder, slots=3)
-    try:
+    with _runtime(tmp_path, embedder, slots=3) as (runtime, _):
         service = _Probe(runtime)
         _ask_together(service)
-        assert 2 <= service.most <= 3
-    finally:
-        runtime.close()
+    assert 2 <= service.most <= 3
 
 
 def test_search_requests_take_slots_too(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> None:
     """Over HTTP: /v1/search waits for a slot while a chat holds the only one, and answers once it is free."""
     import httpx
 
-    runtime, _ = _runtime(tmp_path, embedder, slots=1)
-    try:
+    with _runtime(tmp_path, embedder, slots=1) as (runtime, _):
         service = _Probe(runtime)
         with serve_in_thread(create_app(runtime=runtime, chat_service=service)) as url:
             chat = threading.Thread(target=httpx.post, args=(f"{url}/v1/chat",),
@@ -134,8 +132,6 @@ def test_search_requests_take_slots_too(tmp_path: Path, embedder: SentenceTransf
             found = httpx.post(f"{url}/v1/search", json={"query": "audit log"}, timeout=60)
             waited = time.monotonic() - started
             chat.join(timeout=60)
-        assert found.status_code == 200 and found.json()
-        assert found.json()[0]["title"] == "Audit Log memo"
-        assert waited > HELD / 2  # it could not search until the chat gave the slot back
-    finally:
-        runtime.close()
+    assert found.status_code == 200 and found.json()
+    assert found.json()[0]["title"] == "Audit Log memo"
+    assert waited > HELD / 2  # it could not search until the chat gave the slot back

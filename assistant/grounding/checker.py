@@ -170,22 +170,17 @@ def support(
     """
     if not deep:
         return _lexical_support(sentence, tuple(evidence), threshold).model_copy(deep=True)
-    return _support(sentence, evidence, threshold, deep=deep, encode=encode)
+    return _scored(sentence, evidence, threshold, deep, encode)
 
 
 @lru_cache(maxsize=2048)
 def _lexical_support(sentence: str, evidence: tuple[str, ...], threshold: float | None) -> Support:
-    return _support(sentence, evidence, threshold)
+    return _scored(sentence, evidence, threshold, False, None)
 
 
-def _support(
-    sentence: str,
-    evidence: Sequence[str],
-    threshold: float | None = None,
-    *,
-    deep: bool = False,
-    encode: Encoder | None = None,
-) -> Support:
+def _scored(sentence: str, evidence: Sequence[str], threshold: float | None, deep: bool, encode: Encoder | None,
+            ) -> Support:
+    """:func:`support`, computed."""
     # Step 1: nothing to check is unsupported, not an error.
     joined = " ".join(evidence)
     missing = sorted(numbers(sentence) - numbers(joined))
